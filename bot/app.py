@@ -1,0 +1,132 @@
+"""Start-up: the dispatcher every front shares, the fronts (Telegram, web chat), and running them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.chat.errors import error_handler
+from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
+from bot.chat.outbound import RetryAfterMiddleware
+from bot.clock import Clock, SystemClock
+from bot.people import Front
+from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
+from handlers import cancel, fallback, language, start
+from storage.cases import CaseRepository
+from storage.chat_state import SQLiteStorage
+from storage.db import Database
+from storage.people import PeopleRepository
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+# Telegram's language_code for each catalog, for per-language command lists.
+COMMAND_LANGUAGES = {"zh_CN": "zh", "en": "en"}
+
+
+def build_i18n(settings: Settings) -> I18n:
+    return I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
+
+
+def journey_routers() -> list[Router]:
+    """Every journey's router, in the order they are tried; the fallback comes last."""
+    return [start.router(), language.router(), cancel.router()]
+
+
+def build_dispatcher(
+    settings: Settings, db: Database, *, clock: Clock | None = None, extra_routers: Iterable[Router] = (),
+) -> Dispatcher:
+    clock = clock or SystemClock()
+    people = PeopleRepository(db)
+    i18n = build_i18n(settings)
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(db),
+        settings=settings, db=db, clock=clock, people=people, cases=CaseRepository(db),
+        fronts={},  # bot id -> Front, filled as fronts are attached
+    )
+    dispatcher.update.outer_middleware(
+        PersonMiddleware(people, clock, frozenset(settings.supervisor_ids))
+    )
+    PersonLocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*journey_routers(), *extra_routers, fallback.router())
+    dispatcher.errors.register(error_handler(people, i18n, settings.default_locale))
+    return dispatcher
+
+
+def attach_front(dispatcher: Dispatcher, bot: Bot, front: Front) -> None:
+    dispatcher["fronts"][bot.id] = front
+
+
+def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
+    with i18n.context(), i18n.use_locale(locale):
+        return [
+            BotCommand(command="start", description=_("Main menu")),
+            BotCommand(command="help", description=_("What this bot can do")),
+            BotCommand(command="language", description=_("中文 / English")),
+            BotCommand(command="cancel", description=_("Stop filling in a form")),
+        ]
+
+
+async def register_commands(bot: Bot, settings: Settings) -> None:
+    i18n = build_i18n(settings)
+    await bot.set_my_commands(bot_commands(i18n, settings.default_locale))
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(bot_commands(i18n, locale), language_code=COMMAND_LANGUAGES[locale])
+
+
+def telegram_bot(settings: Settings) -> Bot:
+    api = TelegramAPIServer.from_base(settings.telegram_api_url) if settings.telegram_api_url else None
+    session = AiohttpSession(api=api) if api else AiohttpSession()
+    session.middleware(RetryAfterMiddleware())
+    return Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+
+
+async def serve(settings: Settings, clock: Clock | None = None) -> None:
+    """Run every configured front until interrupted."""
+    db = await Database.open(settings.database_path, durability=settings.durability)
+    dispatcher = build_dispatcher(settings, db, clock=clock)
+    runners = []
+    try:
+        if settings.webchat_on:
+            from webchat.server import run_webchat  # the web chat pulls in its page and socket only when on
+
+            runners.append(run_webchat(dispatcher, settings, db))
+        if settings.bot_token:
+            runners.append(run_telegram(dispatcher, settings))
+        if not runners:
+            raise SystemExit("Nothing to serve: set BOT_TOKEN, or WEBCHAT_ENABLED=true for the web chat.")
+        await asyncio.gather(*runners)
+    finally:
+        await db.close()
+
+
+async def run_telegram(dispatcher: Dispatcher, settings: Settings) -> None:
+    bot = telegram_bot(settings)
+    attach_front(dispatcher, bot, Front.TELEGRAM)
+    await register_commands(bot, settings)
+    if not settings.webhook_url:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dispatcher.start_polling(bot, handle_signals=False)
+        return
+    from aiohttp import web
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    app = web.Application()
+    # Telegram sends the secret in a header; requests without it are refused with 401.
+    SimpleRequestHandler(dispatcher, bot, secret_token=settings.webhook_secret).register(app, path="/telegram")
+    setup_application(app, dispatcher, bot=bot)
+    await bot.set_webhook(f"{settings.webhook_url}/telegram", secret_token=settings.webhook_secret)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    await asyncio.Event().wait()

@@ -1,0 +1,1 @@
+"""aiogram plumbing shared by every front: middlewares, filters, text helpers, the faithful session."""

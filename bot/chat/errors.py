@@ -1,0 +1,39 @@
+"""A failing handler: logged with the update id (no personal data), the person gets an apology."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from aiogram import Bot
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.chat.middlewares import front_of
+from bot.people import locale_for
+from storage.people import PeopleRepository
+
+log = logging.getLogger("bot.errors")
+
+
+def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):  # noqa: ANN201
+    async def on_error(event: ErrorEvent, bot: Bot, **data: object) -> bool:
+        update = event.update
+        # Exception messages can quote user input: log the type and the frames only.
+        frames = "".join(traceback.format_tb(event.exception.__traceback__))
+        log.error("update %s failed with %s\n%s", update.update_id, type(event.exception).__name__, frames)
+        user = (update.message.from_user if update.message else
+                update.callback_query.from_user if update.callback_query else None)
+        if user is None:
+            return True
+        person = await people.find(front_of({"bot": bot, **data}), user.id)
+        with i18n.context(), i18n.use_locale(locale_for(person, user.language_code, default_locale)):
+            apology = _("Sorry, something went wrong on our side. What you entered so far is saved; "
+                        "please try again in a moment.")
+            if update.callback_query:
+                await bot.answer_callback_query(update.callback_query.id)
+            await bot.send_message(user.id, apology)
+        return True
+
+    return on_error

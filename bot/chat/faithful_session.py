@@ -1,0 +1,330 @@
+"""An aiogram session that answers like Telegram without a network.
+
+It records every call, keeps each chat's messages, and enforces what Telegram enforces, failing
+with Telegram's own descriptions through aiogram's normal response handling (so handlers see the
+same `TelegramBadRequest` they would see in production). Tests drive the dispatcher through it, and
+the web chat front serves people with it: listeners receive every delivered message and edit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile
+
+from bot.chat.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, EntityParseError, parse_html, utf16_length
+
+CALLBACK_DATA_LIMIT = 64
+CALLBACK_ANSWER_LIMIT = 200
+COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly"
+    " the same as a current content and reply markup of the message"
+)
+
+
+class TelegramRefusal(Exception):
+    """What Telegram would answer instead of a result."""
+
+    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass
+class Delivery:
+    """One change a person sees in their chat: a new message, an edit or a deletion."""
+
+    kind: str  # "message", "edit", "delete"
+    chat_id: int
+    message: dict[str, Any]
+
+
+@dataclass
+class StoredMessage:
+    body: dict[str, Any]
+    comparable: tuple[Any, ...] = field(default=())
+
+
+Listener = Callable[[Delivery], Awaitable[None]]
+
+
+class FaithfulSession(BaseSession):
+    def __init__(self, *, bot_name: str = "半小时调解", bot_username: str = "half_hour_mediation_bot") -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self.listeners: list[Listener] = []
+        self._bot_name = bot_name
+        self._bot_username = bot_username
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._messages: dict[tuple[int, int], StoredMessage] = {}
+        self._last_message_id: dict[int, int] = {}
+        self._open_callbacks: set[str] = set()
+        self._answered_callbacks: set[str] = set()
+        self._floods: list[int] = []
+
+    # --- what the front (or a test) tells the session about the outside world -----------------
+    def register_chat(self, chat: dict[str, Any]) -> None:
+        """A chat becomes known when its person writes to the bot, as on Telegram."""
+        self._chats[chat["id"]] = chat
+
+    def register_callback(self, callback_id: str) -> None:
+        self._open_callbacks.add(callback_id)
+
+    def next_message_id(self, chat_id: int) -> int:
+        """Message ids are per chat and shared by the person's and the bot's messages."""
+        self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
+        return self._last_message_id[chat_id]
+
+    def inject_flood(self, retry_after: int) -> None:
+        """The next call is refused with 429 Too Many Requests, as under flood control."""
+        self._floods.append(retry_after)
+
+    @property
+    def unanswered_callbacks(self) -> set[str]:
+        return self._open_callbacks - self._answered_callbacks
+
+    def sent(self, chat_id: int | None = None) -> list[TelegramMethod[Any]]:
+        return [call for call in self.calls if chat_id is None or getattr(call, "chat_id", None) == chat_id]
+
+    # --- BaseSession ---------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Nothing to release: there is no connection."""
+
+    async def stream_content(
+        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30, chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        raise TelegramRefusal("Not Found: file not found", code=404)
+        yield b""  # pragma: no cover - makes this an async generator
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        self.calls.append(method)
+        files: dict[str, InputFile] = {}
+        params = {
+            key: prepared
+            for key, value in method.model_dump(warnings=False).items()
+            if (prepared := self.prepare_value(value, bot=bot, files=files, _dumps_json=False)) is not None
+        }
+        delivery: Delivery | None = None
+        try:
+            if self._floods:
+                retry_after = self._floods.pop(0)
+                raise TelegramRefusal(f"Too Many Requests: retry after {retry_after}", 429, retry_after)
+            handler = getattr(self, f"_api_{method.__api_method__}", None)
+            if handler is None:
+                raise TelegramRefusal(f"Not Found: method {method.__api_method__} is not served here", 404)
+            result, delivery = await handler(bot, params, files)
+        except TelegramRefusal as refusal:
+            body: dict[str, Any] = {"ok": False, "error_code": refusal.code, "description": refusal.description}
+            if refusal.retry_after is not None:
+                body["parameters"] = {"retry_after": refusal.retry_after}
+            self.check_response(bot, method, refusal.code, json.dumps(body))
+            raise AssertionError("check_response raises for every refusal") from refusal
+        response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        if delivery is not None:
+            for listener in list(self.listeners):
+                await listener(delivery)
+        return response.result  # type: ignore[return-value]
+
+    # --- checks ----------------------------------------------------------------------------------
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        if chat_id not in self._chats:
+            raise TelegramRefusal("Bad Request: chat not found")
+        return self._chats[chat_id]
+
+    @staticmethod
+    def _visible(text: str, parse_mode: str | None) -> str:
+        if parse_mode is None:
+            return text
+        if str(parse_mode).upper() != "HTML":
+            raise TelegramRefusal(f"Bad Request: unsupported parse_mode {parse_mode!r} (this bot speaks HTML)")
+        try:
+            return parse_html(text)
+        except EntityParseError as error:
+            raise TelegramRefusal(str(error)) from error
+
+    def _check_text(self, params: dict[str, Any]) -> str:
+        visible = self._visible(params.get("text", ""), params.get("parse_mode"))
+        if not visible.strip():
+            raise TelegramRefusal("Bad Request: message text is empty")
+        if utf16_length(visible) > MESSAGE_LIMIT:
+            raise TelegramRefusal("Bad Request: message is too long")
+        return visible
+
+    def _check_caption(self, params: dict[str, Any]) -> str:
+        visible = self._visible(params.get("caption", ""), params.get("parse_mode"))
+        if utf16_length(visible) > CAPTION_LIMIT:
+            raise TelegramRefusal("Bad Request: message caption is too long")
+        return visible
+
+    @staticmethod
+    def _check_markup(params: dict[str, Any]) -> dict[str, Any] | None:
+        markup = params.get("reply_markup")
+        if not markup:
+            return None
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if not button.get("text"):
+                    raise TelegramRefusal("Bad Request: text buttons are unallowed in the inline keyboard")
+                if "callback_data" in button:
+                    size = len(button["callback_data"].encode("utf-8"))
+                    if not 1 <= size <= CALLBACK_DATA_LIMIT:
+                        raise TelegramRefusal("Bad Request: BUTTON_DATA_INVALID")
+        return markup
+
+    def _stored(self, params: dict[str, Any]) -> tuple[int, StoredMessage]:
+        chat = self._chat(params)
+        key = (chat["id"], int(params.get("message_id", 0)))
+        if key not in self._messages:
+            raise TelegramRefusal("Bad Request: message to edit not found")
+        return key[1], self._messages[key]
+
+    # --- methods -----------------------------------------------------------------------------------
+    def _new_message(self, bot: Bot, chat: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        message_id = self.next_message_id(chat["id"])
+        body = {
+            "message_id": message_id, "date": int(time.time()), "chat": chat,
+            "from": {"id": bot.id, "is_bot": True, "first_name": self._bot_name, "username": self._bot_username},
+            **content,
+        }
+        return body
+
+    def _remember(self, body: dict[str, Any], comparable: tuple[Any, ...]) -> None:
+        self._messages[(body["chat"]["id"], body["message_id"])] = StoredMessage(body, comparable)
+
+    async def _api_getMe(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        me = {"id": bot.id, "is_bot": True, "first_name": self._bot_name, "username": self._bot_username}
+        return me, None
+
+    async def _api_sendMessage(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        chat = self._chat(params)
+        visible = self._check_text(params)
+        markup = self._check_markup(params)
+        content: dict[str, Any] = {"text": visible, "html": params["text"] if params.get("parse_mode") else None}
+        if markup:
+            content["reply_markup"] = markup
+        body = self._new_message(bot, chat, content)
+        self._remember(body, (params["text"], params.get("parse_mode"), json.dumps(markup, sort_keys=True)))
+        return _telegram_body(body), Delivery("message", chat["id"], body)
+
+    async def _api_editMessageText(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        message_id, stored = self._stored(params)
+        visible = self._check_text(params)
+        markup = self._check_markup(params)
+        comparable = (params["text"], params.get("parse_mode"), json.dumps(markup, sort_keys=True))
+        if comparable == stored.comparable:
+            raise TelegramRefusal(NOT_MODIFIED)
+        body = {**stored.body, "text": visible, "html": params["text"] if params.get("parse_mode") else None,
+                "edit_date": int(time.time())}
+        body.pop("reply_markup", None)
+        if markup:
+            body["reply_markup"] = markup
+        self._remember(body, comparable)
+        return _telegram_body(body), Delivery("edit", body["chat"]["id"], body)
+
+    async def _api_editMessageReplyMarkup(
+        self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]
+    ) -> Any:
+        message_id, stored = self._stored(params)
+        markup = self._check_markup(params)
+        comparable = (*stored.comparable[:-1], json.dumps(markup, sort_keys=True))
+        if comparable == stored.comparable:
+            raise TelegramRefusal(NOT_MODIFIED)
+        body = {**stored.body, "edit_date": int(time.time())}
+        body.pop("reply_markup", None)
+        if markup:
+            body["reply_markup"] = markup
+        self._remember(body, comparable)
+        return _telegram_body(body), Delivery("edit", body["chat"]["id"], body)
+
+    async def _api_deleteMessage(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        chat = self._chat(params)
+        key = (chat["id"], int(params["message_id"]))
+        if self._messages.pop(key, None) is None:
+            raise TelegramRefusal("Bad Request: message to delete not found")
+        return True, Delivery("delete", chat["id"], {"message_id": key[1]})
+
+    async def _send_file(
+        self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile], field_name: str
+    ) -> Any:
+        chat = self._chat(params)
+        visible_caption = self._check_caption(params)
+        markup = self._check_markup(params)
+        reference = params.get(field_name)
+        name = field_name
+        size = 0
+        if isinstance(reference, str) and reference.startswith("attach://"):
+            upload = files[reference.removeprefix("attach://")]
+            name = upload.filename or field_name
+            size = sum([len(chunk) async for chunk in upload.read(bot)])
+        file_id = f"{field_name}-{chat['id']}-{len(self.calls)}"
+        described = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
+        content: dict[str, Any] = {
+            field_name: [{**described, "width": 1, "height": 1}] if field_name == "photo"
+            else {**described, "file_name": name},
+        }
+        if visible_caption:
+            content["caption"] = visible_caption
+        if markup:
+            content["reply_markup"] = markup
+        body = self._new_message(bot, chat, content)
+        self._remember(body, (params.get("caption"), params.get("parse_mode"), json.dumps(markup, sort_keys=True)))
+        return _telegram_body(body), Delivery("message", chat["id"], body)
+
+    async def _api_sendPhoto(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        return await self._send_file(bot, params, files, "photo")
+
+    async def _api_sendDocument(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        return await self._send_file(bot, params, files, "document")
+
+    async def _api_answerCallbackQuery(
+        self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]
+    ) -> Any:
+        callback_id = params["callback_query_id"]
+        if callback_id not in self._open_callbacks or callback_id in self._answered_callbacks:
+            raise TelegramRefusal("Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(params.get("text", "")) > CALLBACK_ANSWER_LIMIT:
+            raise TelegramRefusal("Bad Request: MESSAGE_TOO_LONG")
+        self._answered_callbacks.add(callback_id)
+        return True, None
+
+    async def _api_setMyCommands(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        commands = params.get("commands", [])
+        if len(commands) > 100:
+            raise TelegramRefusal("Bad Request: too many commands")
+        for command in commands:
+            if not COMMAND_NAME.match(command.get("command", "")):
+                raise TelegramRefusal("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.get("description", "")) <= 256:
+                raise TelegramRefusal("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        return True, None
+
+    async def _accept(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        return True, None
+
+    _api_sendChatAction = _accept
+    _api_deleteWebhook = _accept
+    _api_deleteMyCommands = _accept
+    _api_setChatMenuButton = _accept
+
+
+def _telegram_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The message as Telegram returns it (without the web chat's extra `html` field)."""
+    return {key: value for key, value in body.items() if key != "html"}

@@ -1,0 +1,72 @@
+"""Everything the bot says goes out through here: long texts split, edits that never repeat,
+flood control (retry_after) waited out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.chat.telegram_html import parse_html, split_html
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Waits out Telegram's flood control and tries again, a bounded number of times."""
+
+    def __init__(self, sleep: Sleep = asyncio.sleep, attempts: int = 4, longest_wait: float = 60) -> None:
+        self._sleep = sleep
+        self._attempts = attempts
+        self._longest_wait = longest_wait
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as flood:
+                if attempt == self._attempts or flood.retry_after > self._longest_wait:
+                    raise
+                log.warning("flood control on %s: waiting %s s", method.__api_method__, flood.retry_after)
+                await self._sleep(flood.retry_after)
+        raise AssertionError("the loop returns or raises")
+
+
+async def send_text(
+    bot: Bot, chat_id: int, text: str, reply_markup: Any = None
+) -> Message:
+    """Send a Telegram-HTML text of any length; the keyboard goes with the last part."""
+    parts = split_html(text)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part)
+    return await bot.send_message(chat_id, parts[-1], reply_markup=reply_markup)
+
+
+async def edit_text(message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit a bot message in place, skipping edits that would change nothing.
+
+    Telegram refuses an edit that leaves text and keyboard as they are ("message is not
+    modified"); the visible text and the keyboard are compared first.
+    """
+    same_text = (message.text or "") == parse_html(text)
+    same_markup = (message.reply_markup or None) == (reply_markup or None)
+    if same_text and same_markup:
+        return
+    try:
+        await message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as error:
+        # The stored copy of the message can be older than what the person sees.
+        if "message is not modified" not in error.message:
+            raise

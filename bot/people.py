@@ -1,0 +1,47 @@
+"""People and roles. Every identity is a front plus the user id that front knows them by."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot.settings import SUPPORTED_LOCALES
+
+
+class Role(StrEnum):
+    WORKER = "worker"
+    MEDIATOR = "mediator"
+    SUPERVISOR = "supervisor"
+
+
+class Front(StrEnum):
+    TELEGRAM = "telegram"
+    WEB = "web"
+
+
+class Person(BaseModel):
+    id: int
+    front: Front
+    user_id: int
+    role: Role = Role.WORKER
+    centre_id: str | None = None
+    locale: str | None = None
+    language_code: str | None = None
+    display_name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.MEDIATOR, Role.SUPERVISOR)
+
+
+def locale_for(person: Person | None, language_code: str | None, default_locale: str) -> str:
+    """The person's saved choice, else what their app reports, else the service default."""
+    if person is not None and person.locale in SUPPORTED_LOCALES:
+        return person.locale
+    reported = (language_code or (person.language_code if person else None) or "").lower()
+    if reported.startswith("zh"):
+        return "zh_CN"
+    if reported.startswith("en"):
+        return "en"
+    return default_locale

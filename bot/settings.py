@@ -1,0 +1,124 @@
+"""Settings from environment variables and an optional `.env` file.
+
+A bad value stops start-up with one line naming the variable and what is expected
+(see `describe_settings_error`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class Durability(StrEnum):
+    # NORMAL in WAL mode survives a crash of the process; FULL also survives power loss.
+    NORMAL = "normal"
+    FULL = "full"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str | None = Field(default=None, description="Telegram bot token from @BotFather")
+    telegram_api_url: str | None = Field(default=None, description="base URL of a self-hosted Bot API server")
+    webhook_url: str | None = Field(default=None, description="public HTTPS URL for webhook mode")
+    webhook_secret: str | None = Field(default=None, description="secret token Telegram sends with webhooks")
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8081, ge=1, le=65535)
+    database_path: Path = Field(default=PROJECT_ROOT / "var" / "mediation.sqlite3")
+    durability: Durability = Durability.NORMAL
+    centres_file: Path | None = None
+    webchat_enabled: bool | None = Field(default=None, description="default: on when there is no BOT_TOKEN")
+    webchat_host: str = "127.0.0.1"
+    webchat_port: int = Field(default=8080, ge=1, le=65535)
+    webchat_secret: str | None = Field(default=None, description="key that signs web chat cookies")
+    demo: bool | None = Field(default=None, description="default: on when there is no BOT_TOKEN")
+    supervisor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        bot_id, _, secret = value.partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("expected a token like 123456:ABC-DEF from @BotFather")
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _url_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("supervisor_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("expected comma-separated numeric Telegram user ids, e.g. 12345,67890")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from error
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET: expected a secret token when WEBHOOK_URL is set")
+        if self.webhook_url and not self.bot_token:
+            raise ValueError("BOT_TOKEN: expected a token when WEBHOOK_URL is set")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def webchat_on(self) -> bool:
+        return self.webchat_enabled if self.webchat_enabled is not None else self.bot_token is None
+
+    @property
+    def demo_on(self) -> bool:
+        return self.demo if self.demo is not None else self.bot_token is None
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line per bad variable: its name and what is expected."""
+    lines = []
+    for issue in error.errors():
+        field = ".".join(str(part) for part in issue["loc"]) if issue["loc"] else ""
+        message = issue["msg"].removeprefix("Value error, ")
+        if field:
+            lines.append(f"{field.upper()}: {message} (got {issue.get('input')!r})")
+        else:
+            lines.append(message)
+    return "Configuration error: " + "; ".join(lines)

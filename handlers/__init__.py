@@ -1,0 +1,1 @@
+"""aiogram routers, one module per user journey; each builds its router in `router()`."""

@@ -1,0 +1,52 @@
+"""/cancel: clears a half-filled form, after the person confirms."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.chat.outbound import edit_text
+
+
+class CancelConfirm(CallbackData, prefix="cancel"):
+    confirmed: bool
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, delete the draft"), callback_data=CancelConfirm(confirmed=True))
+    builder.button(text=_("No, keep it"), callback_data=CancelConfirm(confirmed=False))
+    return builder.as_markup()
+
+
+def router() -> Router:
+    r = Router(name="cancel")
+
+    @r.message(Command("cancel"))
+    async def cancel(message: Message, state: FSMContext) -> None:
+        if await state.get_state() is None:
+            await message.answer(_("There is nothing to cancel."))
+            return
+        await message.answer(
+            _("Delete what you have filled in so far? This cannot be undone."), reply_markup=confirm_keyboard()
+        )
+
+    @r.callback_query(CancelConfirm.filter())
+    async def confirmed(callback: CallbackQuery, callback_data: CancelConfirm, state: FSMContext) -> None:
+        await callback.answer()
+        if callback_data.confirmed and await state.get_state() is not None:
+            await state.clear()
+            text = _("Cancelled: the draft is deleted.")
+        elif callback_data.confirmed:
+            text = _("There is nothing to cancel.")
+        else:
+            text = _("Kept: your draft is as you left it. Send your next answer to go on.")
+        if callback.message is not None and hasattr(callback.message, "text"):
+            await edit_text(callback.message, text)
+
+    return r

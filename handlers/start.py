@@ -1,0 +1,58 @@
+"""/start and /help: a greeting in the person's language with the menu of their role."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.chat.outbound import send_text
+from bot.chat.telegram_html import escape
+from bot.people import Person, Role
+from handlers.menu import MenuAction, menu_keyboard
+
+
+def greeting(person: Person) -> str:
+    name = escape(person.display_name) or _("there")
+    intros = {
+        Role.WORKER: _(
+            "This is <b>Half-Hour Mediation</b>, labour-dispute mediation for Wuhan's districts. "
+            "Unpaid wages, labour-contract disputes, platform work (delivery, ride-hailing, couriers): "
+            "tell us here and we bring your case to a mediation centre you can reach within half an hour, "
+            "or to online mediation."
+        ),
+        Role.MEDIATOR: _("You are signed in as a <b>mediator</b>. Cases of your centre reach you here."),
+        Role.SUPERVISOR: _("You are signed in as a <b>supervisor</b>. Rates, overdue cases and the registry are here."),
+    }
+    return _("Hello, {name}!").format(name=name) + "\n\n" + intros[person.role]
+
+
+def help_text(person: Person) -> str:
+    lines = [
+        _("<b>What you can do</b>"),
+        _("/start — the main menu"),
+        _("/language — 中文 / English"),
+        _("/cancel — stop what you are filling in (asks first)"),
+        _("/help — this help"),
+    ]
+    return "\n".join(lines)
+
+
+def router() -> Router:
+    r = Router(name="start")
+
+    @r.message(CommandStart())
+    async def start(message: Message, person: Person) -> None:
+        await message.answer(greeting(person), reply_markup=menu_keyboard(person.role))
+
+    @r.message(Command("help"))
+    async def help_command(message: Message, person: Person) -> None:
+        await message.answer(help_text(person), reply_markup=menu_keyboard(person.role))
+
+    @r.callback_query(MenuAction.filter(F.action == "help"))
+    async def help_button(callback: CallbackQuery, bot: Bot, person: Person) -> None:
+        await callback.answer()
+        await send_text(bot, callback.from_user.id, help_text(person), reply_markup=menu_keyboard(person.role))
+
+    return r

@@ -1,0 +1,1 @@
+"""SQLite storage: migrations, repositories and the persistent chat-state storage."""

@@ -1,0 +1,85 @@
+"""One SQLite file (WAL) behind one aiosqlite connection.
+
+All statements go through `Database.transaction()` or `Database.read()`, which serialise access to
+the single connection so that one coroutine's transaction never interleaves with another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.migrations import apply_migrations
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+        self._data_version: int | None = None
+        self.applied_migrations: list[str] = []
+
+    @classmethod
+    async def open(cls, path: Path | str, *, durability: str = "normal") -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves so a use case is one transaction.
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
+        await connection.execute("PRAGMA foreign_keys=ON")
+        await connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        database = cls(connection, path)
+        database.applied_migrations = await apply_migrations(connection)
+        if database.applied_migrations:
+            log.info("applied migrations %s", ", ".join(database.applied_migrations))
+        database._data_version = await database._read_data_version()
+        return database
+
+    async def close(self) -> None:
+        await self._connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; committed when the block ends, rolled back on an exception."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await self._connection.execute("ROLLBACK")
+                raise
+            await self._connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self._connection
+
+    async def _read_data_version(self) -> int:
+        async with self._connection.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
+    async def changed_elsewhere(self) -> bool:
+        """True once after another process (the CLI, say) committed to the file since the last check.
+
+        `PRAGMA data_version` changes only for commits made through other connections, so the bot's
+        own writes (which update caches directly) do not trigger it.
+        """
+        async with self._lock:
+            version = await self._read_data_version()
+        changed = version != self._data_version
+        self._data_version = version
+        return changed

@@ -1,0 +1,110 @@
+"""People repository: identities, roles, centres and saved locales.
+
+Lookups are cached in memory; the cache is dropped when another process (the operator CLI)
+has written to the database, so a role change made from the CLI takes effect at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.people import Front, Person, Role
+from storage.db import Database
+
+_COLUMNS = "id, front, user_id, role, centre_id, locale, language_code, display_name"
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(**dict(row))
+
+
+class PeopleRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cache: dict[tuple[str, int], Person] = {}
+
+    async def _fresh_cache(self) -> dict[tuple[str, int], Person]:
+        if await self._db.changed_elsewhere():
+            self._cache.clear()
+        return self._cache
+
+    async def find(self, front: Front, user_id: int) -> Person | None:
+        cache = await self._fresh_cache()
+        if (front, user_id) in cache:
+            return cache[(front, user_id)]
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE front = ? AND user_id = ?", (front, user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        person = _person(row)
+        cache[(front, user_id)] = person
+        return person
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _person(row) if row else None
+
+    async def identify(
+        self, front: Front, user_id: int, *, display_name: str, language_code: str | None, now: datetime
+    ) -> Person:
+        """The stored person for this identity, created as a worker on first contact."""
+        known = await self.find(front, user_id)
+        if known is not None and known.display_name == display_name and known.language_code == language_code:
+            return known
+        stamp = now.isoformat()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO people (front, user_id, display_name, language_code, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (front, user_id) DO UPDATE SET display_name = excluded.display_name,"
+                " language_code = excluded.language_code, updated_at = excluded.updated_at",
+                (front, user_id, display_name, language_code, stamp, stamp),
+            )
+        return await self._reload(front, user_id)
+
+    async def set_locale(self, person: Person, locale: str, *, now: datetime) -> Person:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE people SET locale = ?, updated_at = ? WHERE id = ?", (locale, now.isoformat(), person.id)
+            )
+        return await self._reload(person.front, person.user_id)
+
+    async def set_role(
+        self, front: Front, user_id: int, role: Role, centre_id: str | None, *, now: datetime,
+        display_name: str = "",
+    ) -> Person:
+        stamp = now.isoformat()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO people (front, user_id, role, centre_id, display_name, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (front, user_id) DO UPDATE SET role = excluded.role,"
+                " centre_id = excluded.centre_id, updated_at = excluded.updated_at",
+                (front, user_id, role, centre_id, display_name, stamp, stamp),
+            )
+        return await self._reload(front, user_id)
+
+    async def staff_of_centre(self, centre_id: str) -> list[Person]:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE role = 'mediator' AND centre_id = ? ORDER BY id", (centre_id,)
+        ) as cursor:
+            return [_person(row) for row in await cursor.fetchall()]
+
+    async def with_role(self, role: Role) -> list[Person]:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE role = ? ORDER BY id", (role,)
+        ) as cursor:
+            return [_person(row) for row in await cursor.fetchall()]
+
+    async def _reload(self, front: Front, user_id: int) -> Person:
+        self._cache.pop((front, user_id), None)
+        person = await self.find(front, user_id)
+        assert person is not None, "a person just written must be readable"
+        return person
