@@ -117,8 +117,8 @@ async def run_telegram(dispatcher: Dispatcher, settings: Settings) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, handle_signals=False)
         return
-    from aiohttp import web
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
 
     app = web.Application()
     # Telegram sends the secret in a header; requests without it are refused with 401.

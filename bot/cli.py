@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import logging
@@ -45,7 +46,7 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     """The command takes no arguments beyond the environment's settings."""
 
 
-def load_settings():  # noqa: ANN201 - imported lazily so `--help` stays fast
+def load_settings():
     from bot.settings import Settings, describe_settings_error
 
     try:
@@ -59,10 +60,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
     settings = load_settings()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
         asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -17,7 +17,7 @@ from storage.people import PeopleRepository
 log = logging.getLogger("bot.errors")
 
 
-def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):  # noqa: ANN201
+def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):
     async def on_error(event: ErrorEvent, bot: Bot, **data: object) -> bool:
         update = event.update
         # Exception messages can quote user input: log the type and the frames only.

@@ -189,12 +189,12 @@ class FaithfulSession(BaseSession):
                         raise TelegramRefusal("Bad Request: BUTTON_DATA_INVALID")
         return markup
 
-    def _stored(self, params: dict[str, Any]) -> tuple[int, StoredMessage]:
+    def _stored(self, params: dict[str, Any]) -> StoredMessage:
         chat = self._chat(params)
         key = (chat["id"], int(params.get("message_id", 0)))
         if key not in self._messages:
             raise TelegramRefusal("Bad Request: message to edit not found")
-        return key[1], self._messages[key]
+        return self._messages[key]
 
     # --- methods -----------------------------------------------------------------------------------
     def _new_message(self, bot: Bot, chat: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +225,7 @@ class FaithfulSession(BaseSession):
         return _telegram_body(body), Delivery("message", chat["id"], body)
 
     async def _api_editMessageText(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
-        message_id, stored = self._stored(params)
+        stored = self._stored(params)
         visible = self._check_text(params)
         markup = self._check_markup(params)
         comparable = (params["text"], params.get("parse_mode"), json.dumps(markup, sort_keys=True))
@@ -242,7 +242,7 @@ class FaithfulSession(BaseSession):
     async def _api_editMessageReplyMarkup(
         self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]
     ) -> Any:
-        message_id, stored = self._stored(params)
+        stored = self._stored(params)
         markup = self._check_markup(params)
         comparable = (*stored.comparable[:-1], json.dumps(markup, sort_keys=True))
         if comparable == stored.comparable:

@@ -1,0 +1,139 @@
+"""The SQLite store: migrations, the event log, chat state, cross-process changes."""
+
+import sqlite3
+from datetime import UTC, datetime
+
+import aiosqlite
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.cases import CaseStatus, DisputeKind, InvalidTransition
+from bot.people import Front, Role
+from storage.cases import CaseRepository
+from storage.chat_state import SQLiteStorage, rename_states
+from storage.db import Database
+from storage.migrations import apply_migrations, available_migrations
+from storage.people import PeopleRepository
+
+AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+async def test_a_first_migration_database_upgrades_in_place(db_path) -> None:
+    async with aiosqlite.connect(db_path, isolation_level=None) as connection:
+        assert await apply_migrations(connection, up_to=1) == ["0001_initial.sql"]
+        await connection.execute(
+            "INSERT INTO people (front, user_id, created_at, updated_at) VALUES ('telegram', 5, 'x', 'x')"
+        )
+    db = await Database.open(db_path)
+    try:
+        latest = [name for _, name, _ in available_migrations()]
+        assert db.applied_migrations == latest[1:]
+        async with db.read() as conn, conn.execute("SELECT name FROM schema_migrations ORDER BY number") as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == latest
+        person = await PeopleRepository(db).find(Front.TELEGRAM, 5)
+        assert person is not None, "data from before the upgrade is kept"
+    finally:
+        await db.close()
+    reopened = await Database.open(db_path)
+    assert reopened.applied_migrations == [], "nothing runs twice"
+    await reopened.close()
+
+
+async def test_pragmas(db: Database) -> None:
+    async with db.read() as conn:
+        for pragma, expected in (("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", 1),
+                                 ("busy_timeout", 5000)):
+            async with conn.execute(f"PRAGMA {pragma}") as cursor:
+                assert (await cursor.fetchone())[0] == expected, pragma
+
+
+async def test_full_durability_switches_synchronous(tmp_path) -> None:
+    db = await Database.open(tmp_path / "full.sqlite3", durability="full")
+    async with db.read() as conn, conn.execute("PRAGMA synchronous") as cursor:
+        assert (await cursor.fetchone())[0] == 2
+    await db.close()
+
+
+async def submitted_case(db: Database):
+    worker = await PeopleRepository(db).identify(Front.TELEGRAM, 1, display_name="w", language_code="zh",
+                                                 now=AT)
+    return await CaseRepository(db).submit(worker_id=worker.id, kind=DisputeKind.WAGES, fields={"amount": 1},
+                                           urgent=False, year=2026, at=AT)
+
+
+async def test_submit_numbers_cases_per_year_and_records_the_first_event(db: Database) -> None:
+    cases = CaseRepository(db)
+    first = await submitted_case(db)
+    second = await cases.submit(worker_id=first.worker_id, kind=DisputeKind.PLATFORM, fields={}, urgent=True,
+                                year=2026, at=AT)
+    next_year = await cases.submit(worker_id=first.worker_id, kind=DisputeKind.WAGES, fields={}, urgent=False,
+                                   year=2027, at=AT)
+    assert [first.number, second.number, next_year.number] == ["LD-2026-000001", "LD-2026-000002",
+                                                               "LD-2027-000001"]
+    [event] = await cases.events(first.id)
+    assert event.type == "submitted" and event.to_status is CaseStatus.SUBMITTED and event.actor_id == first.worker_id
+
+
+async def test_transitions_follow_the_state_machine_and_write_events(db: Database) -> None:
+    cases = CaseRepository(db)
+    case = await submitted_case(db)
+    with pytest.raises(InvalidTransition):
+        await cases.transition(case.id, to_status=CaseStatus.AGREEMENT, actor_id=None, at=AT, type="closed")
+    assert (await cases.get(case.id)).status is CaseStatus.SUBMITTED, "a refused change leaves no trace"
+    assert len(await cases.events(case.id)) == 1
+    moved = await cases.transition(case.id, to_status=CaseStatus.ASSIGNED, actor_id=None, at=AT, type="routed",
+                                   centre_id="c1", reason="jurisdiction")
+    assert moved.status is CaseStatus.ASSIGNED and moved.centre_id == "c1"
+    events = await cases.events(case.id)
+    assert [(e.from_status, e.to_status, e.reason) for e in events][-1] == (
+        CaseStatus.SUBMITTED, CaseStatus.ASSIGNED, "jurisdiction")
+
+
+async def test_the_event_log_is_append_only(db: Database) -> None:
+    case = await submitted_case(db)
+    async with db.read() as conn:
+        for statement in ("UPDATE case_events SET type = 'x'", "DELETE FROM case_events"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                await conn.execute(statement)
+    assert len(await CaseRepository(db).events(case.id)) == 1
+
+
+KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)
+
+
+async def test_chat_state_keeps_every_key_field_apart(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state(KEY, "Form:a")
+    await storage.set_data(KEY, {"name": "李雷"})
+    other_thread = StorageKey(bot_id=42, chat_id=7, user_id=7, thread_id=3)
+    other_bot = StorageKey(bot_id=43, chat_id=7, user_id=7)
+    other_destiny = StorageKey(bot_id=42, chat_id=7, user_id=7, destiny="x")
+    for key in (other_thread, other_bot, other_destiny):
+        assert await storage.get_state(key) is None and await storage.get_data(key) == {}
+    assert await storage.get_state(KEY) == "Form:a" and await storage.get_data(KEY) == {"name": "李雷"}
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    async with db.read() as conn, conn.execute("SELECT COUNT(*) FROM chat_state") as cursor:
+        assert (await cursor.fetchone())[0] == 0, "a cleared state leaves no row behind"
+
+
+async def test_drafts_survive_a_rename_of_states(db: Database) -> None:
+    await SQLiteStorage(db, upgrades=[]).set_state(KEY, "Intake:wage_amount")
+    await SQLiteStorage(db, upgrades=[]).set_data(KEY, {"amount": 12000})
+    renamed = SQLiteStorage(db, upgrades=[rename_states({"Intake:wage_amount": "Wages:amount"})])
+    assert await renamed.get_state(KEY) == "Wages:amount"
+    assert await renamed.get_data(KEY) == {"amount": 12000}
+    async with db.read() as conn, conn.execute("SELECT version FROM chat_state") as cursor:
+        assert (await cursor.fetchone())[0] == 1, "the upgraded draft is written back at the new version"
+
+
+async def test_a_role_changed_by_another_process_is_seen_at_once(db: Database, db_path) -> None:
+    people = PeopleRepository(db)
+    person = await people.identify(Front.TELEGRAM, 77, display_name="m", language_code=None, now=AT)
+    assert person.role is Role.WORKER
+    assert (await people.find(Front.TELEGRAM, 77)).role is Role.WORKER  # now cached
+    other = await Database.open(db_path)  # the operator CLI, say
+    await PeopleRepository(other).set_role(Front.TELEGRAM, 77, Role.MEDIATOR, "c1", now=AT)
+    await other.close()
+    fresh = await people.find(Front.TELEGRAM, 77)
+    assert fresh.role is Role.MEDIATOR and fresh.centre_id == "c1"
