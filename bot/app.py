@@ -13,6 +13,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
 
 from bot.chat.errors import error_handler
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = PROJECT_ROOT / "locales"
 # Telegram's language_code for each catalog, for per-language command lists.
 COMMAND_LANGUAGES = {"zh_CN": "zh", "en": "en"}
+WEBHOOK_PATH = "/telegram"
 
 
 def build_i18n(settings: Settings) -> I18n:
@@ -109,6 +112,14 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         await db.close()
 
 
+def webhook_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
+    """The webhook endpoint: updates whose secret-token header does not match are refused."""
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token=settings.webhook_secret).register(app, path=WEBHOOK_PATH)
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
 async def run_telegram(dispatcher: Dispatcher, settings: Settings) -> None:
     bot = telegram_bot(settings)
     attach_front(dispatcher, bot, Front.TELEGRAM)
@@ -117,16 +128,9 @@ async def run_telegram(dispatcher: Dispatcher, settings: Settings) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, handle_signals=False)
         return
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
-
-    app = web.Application()
-    # Telegram sends the secret in a header; requests without it are refused with 401.
-    SimpleRequestHandler(dispatcher, bot, secret_token=settings.webhook_secret).register(app, path="/telegram")
-    setup_application(app, dispatcher, bot=bot)
-    await bot.set_webhook(f"{settings.webhook_url}/telegram", secret_token=settings.webhook_secret)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(webhook_app(dispatcher, bot, settings))
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    await bot.set_webhook(f"{settings.webhook_url}{WEBHOOK_PATH}", secret_token=settings.webhook_secret)
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     await asyncio.Event().wait()
