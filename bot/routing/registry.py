@@ -6,7 +6,6 @@ the file, the row and the field, so an operator can fix it without reading a tra
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping
 from enum import StrEnum
@@ -14,9 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
+from bot.cases import DisputeKind
+from bot.routing.files import read_structured_file
 from bot.routing.geo import Datum, GeoPoint
 from bot.routing.spatial import SpatialIndex
 
@@ -34,12 +34,6 @@ class CentreKind(StrEnum):
 
 
 IN_PERSON_KINDS = frozenset({CentreKind.STREET, CentreKind.UNION, CentreKind.ARBITRATION})
-
-
-class DisputeKind(StrEnum):
-    WAGES = "wages"
-    CONTRACT = "contract"
-    PLATFORM = "platform"
 
 
 class LocalisedText(BaseModel):
@@ -157,7 +151,9 @@ class Registry:
 
 def load_registry(path: Path | str) -> Registry:
     path = Path(path)
-    raw = _read_structured_file(path)
+    raw = read_structured_file(path, error=RegistryError)
+    if not isinstance(raw, Mapping):
+        raise RegistryError(f"{path}: expected a mapping with a 'centres' list at the top level")
     try:
         header = _RegistryHeader.model_validate(raw)
     except ValidationError as error:
@@ -179,25 +175,6 @@ def registry_from_rows(rows: list[Any], *, source: str, sample: bool = False, no
         seen_rows[centre.id] = index
         centres.append(centre)
     return Registry(centres, source=source, sample=sample, note=note)
-
-
-def read_structured_file(path: Path, *, error: type[Exception]) -> Any:
-    """Parse a .json, .yaml or .yml file; any failure is raised as `error` naming the file."""
-    suffix = path.suffix.lower()
-    if suffix not in {".json", ".yaml", ".yml"}:
-        raise error(f"{path}: unsupported file type {suffix or '(none)'!r}; use .json, .yaml or .yml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise error(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
-
-
-def _read_structured_file(path: Path) -> Any:
-    return read_structured_file(path, error=RegistryError)
 
 
 def _describe_row(source: str, index: int, row: Any) -> str:

@@ -1,0 +1,24 @@
+"""Reading the routing data files (registry, gazetteer) in JSON or YAML, chosen by extension."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def read_structured_file(path: Path, *, error: type[Exception]) -> Any:
+    """Parse a .json, .yaml or .yml file; any failure is raised as `error` naming the file."""
+    suffix = path.suffix.lower()
+    if suffix not in {".json", ".yaml", ".yml"}:
+        raise error(f"{path}: unsupported file type {suffix or '(none)'!r}; use .json, .yaml or .yml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise error(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
