@@ -21,8 +21,10 @@ from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
 from bot.chat.outbound import RetryAfterMiddleware
 from bot.clock import Clock, SystemClock
 from bot.people import Front
+from bot.routing import RegistryHolder, load_gazetteer
+from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
-from handlers import cancel, fallback, language, start
+from handlers import cancel, fallback, language, start, supervisor
 from storage.cases import CaseRepository
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
@@ -42,7 +44,7 @@ def build_i18n(settings: Settings) -> I18n:
 
 def journey_routers() -> list[Router]:
     """Every journey's router, in the order they are tried; the fallback comes last."""
-    return [start.router(), language.router(), cancel.router()]
+    return [start.router(), language.router(), cancel.router(), supervisor.router()]
 
 
 def build_dispatcher(
@@ -50,10 +52,13 @@ def build_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     people = PeopleRepository(db)
+    cases = CaseRepository(db)
     i18n = build_i18n(settings)
+    routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
+                             cases.open_cases_by_centre, clock)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
-        settings=settings, db=db, clock=clock, people=people, cases=CaseRepository(db),
+        settings=settings, db=db, clock=clock, people=people, cases=cases, routing=routing,
         fronts={},  # bot id -> Front, filled as fronts are attached
     )
     dispatcher.update.outer_middleware(
@@ -76,6 +81,8 @@ def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
             BotCommand(command="help", description=_("What this bot can do")),
             BotCommand(command="language", description=_("中文 / English")),
             BotCommand(command="cancel", description=_("Stop filling in a form")),
+            BotCommand(command="coverage", description=_("Supervisors: half-hour coverage map")),
+            BotCommand(command="reload_centres", description=_("Supervisors: reload the centres registry")),
         ]
 
 

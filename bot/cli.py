@@ -58,10 +58,15 @@ def load_settings():
 
 def _run(args: argparse.Namespace) -> int:
     from bot.app import serve
+    from bot.routing import GazetteerError, RegistryError
 
     settings = load_settings()
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
-        asyncio.run(serve(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
+            asyncio.run(serve(settings))
+    except (RegistryError, GazetteerError) as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

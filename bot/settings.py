@@ -15,6 +15,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CENTRES_FILE = PROJECT_ROOT / "data" / "centres" / "wuhan_sample.yaml"
+GAZETTEER_FILE = PROJECT_ROOT / "data" / "gazetteer" / "wuhan.yaml"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -35,7 +37,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8081, ge=1, le=65535)
     database_path: Path = Field(default=PROJECT_ROOT / "var" / "mediation.sqlite3")
     durability: Durability = Durability.NORMAL
-    centres_file: Path | None = None
+    centres_file: Path = Field(default=SAMPLE_CENTRES_FILE, description="centres registry, YAML or JSON")
+    gazetteer_file: Path = Field(default=GAZETTEER_FILE, description="street and community names")
     webchat_enabled: bool | None = Field(default=None, description="default: on when there is no BOT_TOKEN")
     webchat_host: str = "127.0.0.1"
     webchat_port: int = Field(default=8080, ge=1, le=65535)

@@ -26,6 +26,7 @@ ALL_ROLES = frozenset(Role)
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("help", ALL_ROLES),
     MenuEntry("language", ALL_ROLES),
+    MenuEntry("coverage", frozenset({Role.SUPERVISOR})),
 )
 
 
@@ -33,6 +34,7 @@ def menu_label(action: str) -> str:
     labels = {
         "help": _("❓ Help"),
         "language": _("🌐 Language / 语言"),
+        "coverage": _("🗺 Coverage map"),
     }
     return labels[action]
 

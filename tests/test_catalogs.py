@@ -14,6 +14,11 @@ TAG = re.compile(r"</?[a-z-]+")
 SOURCE_DIRS = ("bot", "handlers", "webchat")
 
 
+def forms(text) -> list[str]:
+    """A message's text, or each of its plural forms."""
+    return list(text) if isinstance(text, tuple | list) else [text]
+
+
 def catalog(locale: str):
     with (PROJECT_ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         return read_po(po, locale=locale)
@@ -34,8 +39,8 @@ def messages_in_code() -> set[str]:
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_message_in_the_code_is_translated(locale: str) -> None:
-    entries = {message.id: message for message in catalog(locale) if message.id}
-    missing = sorted(m for m in messages_in_code() if m not in entries or not entries[m].string)
+    entries = {forms(message.id)[0]: message for message in catalog(locale) if message.id}
+    missing = sorted(m for m in messages_in_code() if m not in entries or not all(forms(entries[m].string)))
     fuzzy = sorted(m for m, entry in entries.items() if entry.fuzzy)
     assert not missing, f"{locale}: untranslated — run `make messages` and translate: {missing}"
     assert not fuzzy, f"{locale}: fuzzy translations to check: {fuzzy}"
@@ -46,15 +51,17 @@ def test_placeholders_and_tags_match_between_msgid_and_msgstr(locale: str) -> No
     for message in catalog(locale):
         if not message.id or not message.string:
             continue
-        assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
-        assert sorted(TAG.findall(message.id)) == sorted(TAG.findall(message.string)), message.id
+        source = forms(message.id)[-1]
+        for translated in forms(message.string):
+            assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(translated)), message.id
+            assert sorted(TAG.findall(source)) == sorted(TAG.findall(translated)), message.id
 
 
 def test_chinese_catalog_is_chinese() -> None:
     """A zh_CN entry copied from English by mistake shows as English to a Chinese worker."""
-    untranslated = [m.id for m in catalog("zh_CN") if m.id and m.string
-                    and not re.search(r"[\u4e00-\u9fff]", m.string) and re.search(r"[a-zA-Z]{4}", m.id)
-                    and not m.id.startswith("/")]
+    untranslated = [m.id for m in catalog("zh_CN") if m.id and all(forms(m.string))
+                    and not any(re.search(r"[\u4e00-\u9fff]", text) for text in forms(m.string))
+                    and re.search(r"[a-zA-Z]{4}", forms(m.id)[0]) and not forms(m.id)[0].startswith("/")]
     assert not untranslated, untranslated
 
 

@@ -57,4 +57,6 @@ class PersonLocaleMiddleware(I18nMiddleware):
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         person: Person | None = data.get("person")
         user: User | None = data.get("event_from_user")
-        return locale_for(person, user.language_code if user else None, self.i18n.default_locale)
+        locale = locale_for(person, user.language_code if user else None, self.i18n.default_locale)
+        data["locale"] = locale  # handlers that format dates and money take it by name
+        return locale

@@ -19,10 +19,8 @@ from bot.routing.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from bot.routing.geo import Datum, GeoPoint
 from bot.routing.registry import DisputeKind, Registry, RegistryError, load_registry
 from bot.routing.travel import TravelMode
+from bot.settings import GAZETTEER_FILE, SAMPLE_CENTRES_FILE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_CENTRES_FILE = REPO_ROOT / "data" / "centres" / "wuhan_sample.yaml"
-GAZETTEER_FILE = REPO_ROOT / "data" / "gazetteer" / "wuhan.yaml"
 EXIT_BAD_INPUT = 2
 
 

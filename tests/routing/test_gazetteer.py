@@ -3,7 +3,7 @@
 import pytest
 
 from bot.routing import GazetteerError, load_gazetteer, parse_gazetteer
-from bot.routing.cli import GAZETTEER_FILE
+from bot.settings import GAZETTEER_FILE
 
 WUHAN = load_gazetteer(GAZETTEER_FILE)
 

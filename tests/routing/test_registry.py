@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.routing import CentreKind, Datum, RegistryError, load_registry
-from bot.routing.cli import SAMPLE_CENTRES_FILE
+from bot.settings import SAMPLE_CENTRES_FILE
 
 from .builders import STREET_A, centre_row
 

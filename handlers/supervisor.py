@@ -1,0 +1,62 @@
+"""Supervisors: reload the centres registry without a restart; the half-hour coverage map."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.chat.filters import HasRole
+from bot.chat.outbound import send_text
+from bot.chat.telegram_html import escape
+from bot.people import Role
+from bot.routing import measure_coverage
+from bot.routing.service import RoutingService
+from handlers.menu import MenuAction
+
+
+async def send_coverage(bot: Bot, chat_id: int, routing: RoutingService, district: str | None, locale: str) -> None:
+    try:
+        # Drawing the map takes a moment of CPU: keep the event loop serving others meanwhile.
+        report = await asyncio.to_thread(measure_coverage, routing.registry, routing.gazetteer, district)
+    except KeyError:
+        names = "、".join(d.name for d in routing.gazetteer.districts)
+        await send_text(bot, chat_id, _("No district called “{name}”. Known districts: {names}.").format(
+            name=escape(district or ""), names=escape(names)))
+        return
+    caption = _("Half-hour coverage of {district}: {share} of the area has an in-person centre within 30 minutes "
+                "by transit ({covered} of {total} cells of {step} m). Red cells are outside every circle.").format(
+        district=escape(report.district if locale.startswith("zh") else report.district_en),
+        share=f"{report.share:.1%}", covered=report.cells_covered, total=report.cells_total, step=report.step_m)
+    await bot.send_photo(chat_id, BufferedInputFile(report.png, filename="coverage.png"), caption=caption)
+
+
+def router() -> Router:
+    r = Router(name="supervisor")
+    r.message.filter(HasRole(Role.SUPERVISOR))
+    r.callback_query.filter(HasRole(Role.SUPERVISOR))
+
+    @r.message(Command("reload_centres"))
+    async def reload_centres(message: Message, routing: RoutingService) -> None:
+        result = routing.reload()
+        if result.ok:
+            await message.answer(_("Registry reloaded: {count} centres from {source}.").format(
+                count=result.centres, source=escape(result.source)))
+        else:
+            await message.answer(_("The registry file has an error, so the {count} centres in use are kept.\n"
+                                   "{error}").format(count=result.centres, error=escape(result.error or "")))
+
+    @r.message(Command("coverage"))
+    async def coverage(message: Message, command: CommandObject, bot: Bot, routing: RoutingService,
+                       locale: str) -> None:
+        await send_coverage(bot, message.chat.id, routing, (command.args or "").strip() or None, locale)
+
+    @r.callback_query(MenuAction.filter(F.action == "coverage"))
+    async def coverage_button(callback: CallbackQuery, bot: Bot, routing: RoutingService, locale: str) -> None:
+        await callback.answer()
+        await send_coverage(bot, callback.from_user.id, routing, None, locale)
+
+    return r
