@@ -1,0 +1,12 @@
+"""Understanding a complaint from one message: pure functions of (text, today), no bot and no database.
+
+`understand` fills the intake's fields; the phrase parsers check a worker's typed answers.
+"""
+
+from bot.understanding.amounts import parse_amount
+from bot.understanding.dates import parse_date, parse_period
+from bot.understanding.extract import understand
+from bot.understanding.model import Understanding
+from bot.understanding.parties import Kind
+
+__all__ = ["Kind", "Understanding", "parse_amount", "parse_date", "parse_period", "understand"]
