@@ -23,7 +23,9 @@ NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS) +
 # Bounded repetition keeps matching linear on long runs of numerals.
 NUMBER_PATTERN = (
     r"(?:\d|[零〇一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿廿几])"
-    r"(?:[\d,.零〇一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿廿点几多余来]|(?<=\d)[wk](?![a-z])){0,16}"
+    # A comma or point belongs to the number only inside it ("12,500", "2.5"), not as punctuation after it.
+    r"(?:[\d零〇一壹二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿廿点几多余来]|,(?=\d{3})|\.(?=\d)"
+    r"|(?<=\d)[wk](?![a-z])){0,16}"
 )
 
 _GROUPED_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
