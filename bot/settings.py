@@ -27,7 +27,8 @@ class Durability(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Empty values (as in .env.example) mean "use the default".
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     bot_token: str | None = Field(default=None, description="Telegram bot token from @BotFather")
     telegram_api_url: str | None = Field(default=None, description="base URL of a self-hosted Bot API server")

@@ -69,3 +69,10 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "WEBCHAT_PORT" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_example_env_file_is_valid_as_it_is(tmp_path, monkeypatch) -> None:
+    for name in ("BOT_TOKEN", "WEBCHAT_ENABLED", "DEMO", "CENTRES_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=PROJECT_ROOT / ".env.example")
+    assert settings.webchat_on and settings.centres_file.name == "wuhan_sample.yaml"
