@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
-DEBIAN_PACKAGES := chromium fonts-wqy-microhei
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 
 .PHONY: run test deps messages catalogs lint bench clean
 

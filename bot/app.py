@@ -20,11 +20,12 @@ from bot.chat.errors import error_handler
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
 from bot.chat.outbound import RetryAfterMiddleware
 from bot.clock import Clock, SystemClock
+from bot.intake.service import IntakeService
 from bot.people import Front
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
-from handlers import cancel, fallback, language, start, supervisor
+from handlers import cancel, fallback, intake, language, mycases, start, supervisor
 from storage.cases import CaseRepository
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
@@ -44,7 +45,9 @@ def build_i18n(settings: Settings) -> I18n:
 
 def journey_routers() -> list[Router]:
     """Every journey's router, in the order they are tried; the fallback comes last."""
-    return [start.router(), language.router(), cancel.router(), supervisor.router()]
+    # /cancel comes before the intake so it works mid-form; /mycases before the intake's catch-alls.
+    return [start.router(), language.router(), cancel.router(), supervisor.router(), mycases.router(),
+            intake.router()]
 
 
 def build_dispatcher(
@@ -59,7 +62,9 @@ def build_dispatcher(
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         settings=settings, db=db, clock=clock, people=people, cases=cases, routing=routing,
+        intake=IntakeService(cases),  # routing plugs in here: IntakeService(cases, assign_centre=...)
         fronts={},  # bot id -> Front, filled as fronts are attached
+        bots={},  # Front -> Bot: a person is always reached on the front they came from
     )
     dispatcher.update.outer_middleware(
         PersonMiddleware(people, clock, frozenset(settings.supervisor_ids))
@@ -72,12 +77,15 @@ def build_dispatcher(
 
 def attach_front(dispatcher: Dispatcher, bot: Bot, front: Front) -> None:
     dispatcher["fronts"][bot.id] = front
+    dispatcher["bots"][front] = bot
 
 
 def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
     with i18n.context(), i18n.use_locale(locale):
         return [
             BotCommand(command="start", description=_("Main menu")),
+            BotCommand(command="new", description=_("File a complaint")),
+            BotCommand(command="mycases", description=_("My cases")),
             BotCommand(command="help", description=_("What this bot can do")),
             BotCommand(command="language", description=_("中文 / English")),
             BotCommand(command="cancel", description=_("Stop filling in a form")),

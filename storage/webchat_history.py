@@ -1,0 +1,133 @@
+"""The web chat's own records: each chat's recent messages and the files sent through it.
+
+History is bounded per chat (the newest `HISTORY_LIMIT` messages); files are bounded by the
+upload store in `webchat.uploads`, which asks here for the oldest ones to evict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database
+
+HISTORY_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    chat: dict[str, Any]
+    last_message_id: int
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file_id: str
+    chat_id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class WebChatHistory:
+    def __init__(self, db: Database, limit: int = HISTORY_LIMIT) -> None:
+        self._db = db
+        self._limit = limit
+
+    async def chat(self, chat_id: int) -> ChatRecord | None:
+        async with self._db.read() as conn, conn.execute(
+            "SELECT chat, last_message_id FROM webchat_chats WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ChatRecord(json.loads(row["chat"]), row["last_message_id"]) if row else None
+
+    async def save_chat(self, chat: dict[str, Any]) -> None:
+        """Remember a chat before its first message, so the bot can reach it after a restart."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO webchat_chats (chat_id, chat, last_message_id) VALUES (?, ?, 0)"
+                " ON CONFLICT (chat_id) DO UPDATE SET chat = excluded.chat",
+                (chat["id"], json.dumps(chat, ensure_ascii=False)),
+            )
+
+    async def put(self, message: dict[str, Any]) -> None:
+        """A new or edited message; the oldest beyond the limit are dropped."""
+        chat = message["chat"]
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO webchat_chats (chat_id, chat, last_message_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET chat = excluded.chat,"
+                " last_message_id = max(last_message_id, excluded.last_message_id)",
+                (chat["id"], json.dumps(chat, ensure_ascii=False), message["message_id"]),
+            )
+            await conn.execute(
+                "INSERT INTO webchat_messages (chat_id, message_id, body) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE SET body = excluded.body",
+                (chat["id"], message["message_id"], json.dumps(message, ensure_ascii=False)),
+            )
+            await conn.execute(
+                "DELETE FROM webchat_messages WHERE chat_id = ? AND message_id <= ("
+                " SELECT message_id FROM webchat_messages WHERE chat_id = ?"
+                " ORDER BY message_id DESC LIMIT 1 OFFSET ?)",
+                (chat["id"], chat["id"], self._limit),
+            )
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+            )
+
+    async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        async with self._db.read() as conn, conn.execute(
+            "SELECT body FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return json.loads(row["body"]) if row else None
+
+    async def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """The chat's kept messages, oldest first."""
+        async with self._db.read() as conn, conn.execute(
+            "SELECT body FROM webchat_messages WHERE chat_id = ? ORDER BY message_id", (chat_id,)
+        ) as cursor:
+            return [json.loads(row["body"]) for row in await cursor.fetchall()]
+
+
+class WebChatFiles:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, stored: StoredFile, *, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO webchat_files (file_id, chat_id, name, content_type, size, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (stored.file_id, stored.chat_id, stored.name, stored.content_type, stored.size, now.isoformat()),
+            )
+
+    async def get(self, file_id: str) -> StoredFile | None:
+        async with self._db.read() as conn, conn.execute(
+            "SELECT file_id, chat_id, name, content_type, size FROM webchat_files WHERE file_id = ?", (file_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return StoredFile(**dict(row)) if row else None
+
+    async def total_size(self) -> int:
+        async with self._db.read() as conn, conn.execute("SELECT coalesce(sum(size), 0) FROM webchat_files") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
+    async def remove_oldest(self) -> StoredFile | None:
+        """Forget the oldest file and return it, so its bytes can be deleted too."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT file_id, chat_id, name, content_type, size FROM webchat_files"
+                " ORDER BY created_at, file_id LIMIT 1"
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await conn.execute("DELETE FROM webchat_files WHERE file_id = ?", (row["file_id"],))
+        return StoredFile(**dict(row))

@@ -1,0 +1,60 @@
+"""The web chat in headless Chromium on a phone-sized screen: pick a worker, /start, press a button.
+
+Uses Debian's chromium through Playwright's Python package (never Playwright's own browser download).
+Screenshots are left in test-artifacts/ (webchat.png, webchat-picker.png) for people to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+from tests.webchat.conftest import WebChat
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "webchat.png"
+PICKER_SCREENSHOT = SCREENSHOT.with_name("webchat-picker.png")
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STEP_TIMEOUT_MS = 10_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed at /usr/bin/chromium: run `make deps` (as root)",
+)
+
+
+async def test_a_worker_talks_to_the_bot_in_a_phone_browser(webchat: WebChat, tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    base = f"http://{webchat.client.server.host}:{webchat.client.server.port}"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+        )
+        try:
+            page = browser.pages[0] if browser.pages else await browser.new_page()
+            page.set_default_timeout(STEP_TIMEOUT_MS)
+            await page.goto(f"{base}/?lang=zh_CN")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(PICKER_SCREENSHOT))
+            await page.get_by_role("link", name="张师傅").click()
+            await expect(page.locator(".status")).to_have_text("在线")
+
+            await page.get_by_role("textbox").fill("/start")
+            await page.get_by_role("button", name="发送").click()
+            await expect(page.locator(".row.theirs .text").first).to_contain_text("张师傅，您好")
+
+            await page.locator(".inline-button", has_text="帮助").first.click()
+            await expect(page.locator(".row.theirs .text").last).to_contain_text("/cancel")
+
+            await page.screenshot(path=str(SCREENSHOT))
+        finally:
+            await browser.close()

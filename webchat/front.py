@@ -1,0 +1,138 @@
+"""The web chat front behind the page: one Bot on the web chat session, people's open sockets, history.
+
+Every change the bot makes in a web person's chat (and every message the person sends) is stored
+first and then pushed to that person's open pages, so a page that connects later, or reconnects,
+gets the same conversation from the store. People with no open page are still written to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.types import Update
+from aiohttp import web
+
+from bot.app import attach_front
+from bot.chat.faithful_session import Delivery
+from bot.chat.updates import UpdateFactory
+from bot.people import Front
+from storage.webchat_history import WebChatHistory
+from webchat.session import WebChatSession
+from webchat.view import callback_data_of, message_view
+
+log = logging.getLogger(__name__)
+
+# The web chat's own bot identity: a Bot per front, so the core knows which front an update came by.
+WEB_BOT_TOKEN = "7000:web-chat-front"
+# Pushes and snapshots of one chat must not interleave (see `connect`); a fixed pool keeps locks bounded.
+CHAT_LOCKS = 64
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person writing on the page, as the bot will see them."""
+
+    user_id: int
+    first_name: str
+    language_code: str | None
+
+
+class WebChatFront:
+    def __init__(self, dispatcher: Dispatcher, session: WebChatSession, history: WebChatHistory) -> None:
+        self.dispatcher = dispatcher
+        self.session = session
+        self.history = history
+        self.bot = Bot(WEB_BOT_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        self.updates = UpdateFactory(session)
+        self._pages: dict[int, set[web.WebSocketResponse]] = {}
+        self._locks = [asyncio.Lock() for _ in range(CHAT_LOCKS)]
+        self._press_chats: dict[str, int] = {}
+        attach_front(dispatcher, self.bot, Front.WEB)
+        session.listeners.append(self.deliver)
+        session.callback_answered = self._callback_answered
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._locks[chat_id % CHAT_LOCKS]
+
+    def view(self, message: dict[str, Any]) -> dict[str, Any]:
+        return message_view(message, bot_id=self.bot.id)
+
+    # --- pages -----------------------------------------------------------------------------------
+    async def connect(self, chat_id: int, page: web.WebSocketResponse) -> None:
+        """Register an open page and send it the whole kept conversation.
+
+        Under the chat's lock, so a message delivered meanwhile reaches the page after the snapshot,
+        never before it (which the snapshot would then hide).
+        """
+        await self.session.resume(chat_id)
+        async with self._lock(chat_id):
+            self._pages.setdefault(chat_id, set()).add(page)
+            messages = await self.history.messages(chat_id)
+            await page.send_json({"type": "history", "messages": [self.view(message) for message in messages]})
+
+    def disconnect(self, chat_id: int, page: web.WebSocketResponse) -> None:
+        pages = self._pages.get(chat_id, set())
+        pages.discard(page)
+        if not pages:
+            self._pages.pop(chat_id, None)
+
+    async def _push(self, chat_id: int, event: dict[str, Any]) -> None:
+        for page in list(self._pages.get(chat_id, ())):
+            try:
+                await page.send_json(event)
+            except (ConnectionError, RuntimeError):  # the page went away mid-send; it reconnects
+                self.disconnect(chat_id, page)
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """The session's listener: store the change, then show it on the person's open pages."""
+        async with self._lock(delivery.chat_id):
+            if delivery.kind == "delete":
+                await self.history.delete(delivery.chat_id, delivery.message["message_id"])
+                await self._push(delivery.chat_id, {"type": "delete", "message_id": delivery.message["message_id"]})
+                return
+            await self.history.put(delivery.message)
+            await self._push(delivery.chat_id, {"type": delivery.kind, "message": self.view(delivery.message)})
+
+    async def _callback_answered(self, callback_id: str, text: str, alert: bool) -> None:
+        chat_id = self._press_chats.pop(callback_id, None)
+        if chat_id is not None and text:
+            await self._push(chat_id, {"type": "toast", "text": text, "alert": alert})
+
+    # --- what people do --------------------------------------------------------------------------
+    async def _feed(self, update: Update) -> None:
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+        except Exception:  # the error handler has answered the person; the page keeps working
+            log.exception("web chat update %s failed", update.update_id)
+
+    async def say(self, speaker: Speaker, **content: Any) -> None:
+        """A message from the person: text, or contact / location / photo / document content."""
+        await self.session.resume(speaker.user_id)
+        update = self.updates.message(speaker.user_id, first_name=speaker.first_name,
+                                      language_code=speaker.language_code, **content)
+        assert update.message is not None
+        sent = update.message.model_dump(mode="json", by_alias=True, exclude_none=True)
+        await self.deliver(Delivery("message", speaker.user_id, sent))
+        await self._feed(update)
+
+    async def press(self, speaker: Speaker, message_id: int, data: str) -> bool:
+        """A press of an inline button; False when the message has no such button (any more)."""
+        message = await self.history.message(speaker.user_id, message_id)
+        if message is None or data not in callback_data_of(message):
+            return False
+        update = self.updates.callback(speaker.user_id, data=data, message=message,
+                                       first_name=speaker.first_name, language_code=speaker.language_code)
+        assert update.callback_query is not None
+        callback_id = update.callback_query.id
+        self._press_chats[callback_id] = speaker.user_id
+        try:
+            await self._feed(update)
+        finally:
+            self._press_chats.pop(callback_id, None)
+            self.session.forget_callback(callback_id)
+        return True

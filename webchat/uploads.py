@@ -1,0 +1,116 @@
+"""Files sent through the web chat, kept on disk so that a file_id means something.
+
+A file id is a random, unguessable token; the bytes live in one file per id under the upload
+directory, the metadata in the store. The whole store is bounded: when it grows beyond its limit
+the oldest files are deleted (as Telegram's file ids also stop working one day).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock
+from storage.webchat_history import StoredFile, WebChatFiles
+
+# Telegram lets a bot download files up to 20 MB; the web chat accepts no more than a bot could use.
+FILE_SIZE_LIMIT = 20 * 1024 * 1024
+STORE_SIZE_LIMIT = 2 * 1024 * 1024 * 1024
+PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
+
+
+class UploadRefused(Exception):
+    """The file cannot be kept (too large, empty)."""
+
+
+@dataclass(frozen=True)
+class ImageShape:
+    kind: str  # a key of PHOTO_TYPES
+    width: int
+    height: int
+
+
+def image_shape(data: bytes) -> ImageShape | None:
+    """Type and size of a JPEG, PNG or GIF from its header; None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return ImageShape("png", width, height)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return ImageShape("gif", width, height)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_shape(data)
+    return None
+
+
+def _jpeg_shape(data: bytes) -> ImageShape | None:
+    # Walk the segments to the first start-of-frame marker, which carries the dimensions.
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        (length,) = struct.unpack(">H", data[position + 2:position + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[position + 5:position + 9])
+            return ImageShape("jpeg", width, height)
+        position += 2 + length
+    return None
+
+
+class FileStore:
+    def __init__(self, directory: Path, files: WebChatFiles, clock: Clock,
+                 store_limit: int = STORE_SIZE_LIMIT) -> None:
+        self._directory = directory
+        self._files = files
+        self._clock = clock
+        self._store_limit = store_limit
+        self._lock = asyncio.Lock()
+
+    def path(self, file_id: str) -> Path:
+        return self._directory / file_id
+
+    async def keep(self, chat_id: int, name: str, content_type: str, data: bytes) -> StoredFile:
+        if not data:
+            raise UploadRefused("empty file")
+        if len(data) > FILE_SIZE_LIMIT:
+            raise UploadRefused("file too large")
+        stored = StoredFile(secrets.token_urlsafe(18), chat_id, _safe_name(name), content_type, len(data))
+        async with self._lock:
+            self._directory.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(self.path(stored.file_id).write_bytes, data)
+            await self._files.add(stored, now=self._clock.now())
+            while await self._files.total_size() > self._store_limit:
+                evicted = await self._files.remove_oldest()
+                if evicted is None:
+                    break
+                self.path(evicted.file_id).unlink(missing_ok=True)
+        return stored
+
+    async def find(self, file_id: str) -> StoredFile | None:
+        if not _is_token(file_id):
+            return None
+        stored = await self._files.get(file_id)
+        return stored if stored is not None and self.path(file_id).is_file() else None
+
+    async def read(self, file_id: str) -> bytes | None:
+        stored = await self.find(file_id)
+        return await asyncio.to_thread(self.path(file_id).read_bytes) if stored else None
+
+
+def _is_token(file_id: str) -> bool:
+    # Ids come from URLs and from the bot; only our own token shape may become a path on disk.
+    return 0 < len(file_id) <= 64 and all(char.isalnum() or char in "-_" for char in file_id)
+
+
+def _safe_name(name: str) -> str:
+    """A file name to show and offer for download: no path, no control characters, bounded."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(char for char in base if char.isprintable()).strip()
+    return cleaned[:120] or "file"
