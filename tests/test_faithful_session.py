@@ -96,8 +96,23 @@ async def test_edit_of_a_missing_message(bot: Bot) -> None:
         await bot.edit_message_text("x", chat_id=CHAT, message_id=999)
 
 
+# The smallest PNG header: signature, IHDR length and type, width 2, height 3.
+PNG_2X3 = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (2).to_bytes(4, "big") + (3).to_bytes(4, "big")
+
+
+async def test_a_photo_must_be_an_image(bot: Bot) -> None:
+    with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(CHAT, BufferedInputFile(b"not a picture", filename="a.png"))
+    sent = await bot.send_photo(CHAT, BufferedInputFile(PNG_2X3, filename="a.png"))
+    assert (sent.photo[0].width, sent.photo[0].height) == (2, 3)
+    again = await bot.send_photo(CHAT, sent.photo[0].file_id)
+    assert again.photo[0].file_id == sent.photo[0].file_id, "a file id can be sent again"
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(CHAT, "no-such-file-id")
+
+
 async def test_caption_limit(bot: Bot) -> None:
-    photo = BufferedInputFile(b"\x89PNG", filename="a.png")
+    photo = BufferedInputFile(PNG_2X3, filename="a.png")
     with pytest.raises(TelegramBadRequest, match="message caption is too long"):
         await bot.send_photo(CHAT, photo, caption="c" * 1025)
     sent = await bot.send_photo(CHAT, photo, caption="c" * 1024)

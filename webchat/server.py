@@ -28,6 +28,7 @@ from aiogram.utils.i18n import gettext as _
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.app import bot_commands, build_i18n
+from bot.chat.images import image_shape
 from bot.chat.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.people import Front
 from bot.settings import Settings
@@ -37,7 +38,7 @@ from storage.webchat_history import WebChatFiles, WebChatHistory
 from webchat.front import Speaker, WebChatFront
 from webchat.session import IMAGE_HEAD_BYTES, WebChatSession
 from webchat.texts import LANGUAGE_CODES, choose_locale, demo_choices, page_texts, preset_places, visitor_name
-from webchat.uploads import FILE_SIZE_LIMIT, PHOTO_TYPES, FileStore, UploadRefused, image_shape
+from webchat.uploads import FILE_SIZE_LIMIT, PHOTO_TYPES, FileStore, UploadRefused
 from webchat.visitors import COOKIE_MAX_AGE, COOKIE_NAME, DEMO_BY_KEY, VisitorCookies, create_demo_people
 
 log = logging.getLogger(__name__)

@@ -20,14 +20,12 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
 
-from bot.chat.faithful_session import Delivery, FaithfulSession, TelegramRefusal, _telegram_body
+from bot.chat.faithful_session import IMAGE_HEAD_BYTES, FaithfulSession, TelegramRefusal
 from storage.webchat_history import HISTORY_LIMIT, WebChatHistory
-from webchat.uploads import FileStore, UploadRefused, image_shape
+from webchat.uploads import FileStore, UploadRefused
 
 CALL_LOG_LIMIT = 200  # `calls` is for tests; a long-running front keeps only the latest
 FILE_PATH_PREFIX = "webchat/"
-# Enough of a file's head to find a photo's dimensions (JPEG frames may follow a large EXIF block).
-IMAGE_HEAD_BYTES = 256 * 1024
 
 CallbackAnswered = Callable[[str, str, bool], Awaitable[None]]
 
@@ -102,30 +100,6 @@ class WebChatSession(FaithfulSession):
             raise TelegramRefusal("Bad Request: wrong file identifier/HTTP URL specified")
         data = await self._files.read(known.file_id) or b""
         return known.file_id, known.name, known.size, data[:IMAGE_HEAD_BYTES]
-
-    async def _send_file(
-        self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile], field_name: str
-    ) -> Any:
-        chat = self._chat(params)
-        visible_caption = self._check_caption(params)
-        markup = self._check_markup(params)
-        file_id, name, size, head = await self._file_for(bot, chat["id"], params.get(field_name), files, field_name)
-        described = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
-        if field_name == "photo":
-            shape = image_shape(head)
-            if shape is None:
-                raise TelegramRefusal("Bad Request: IMAGE_PROCESS_FAILED")
-            content: dict[str, Any] = {"photo": [{**described, "width": shape.width, "height": shape.height}]}
-        else:
-            content = {"document": {**described, "file_name": name,
-                                    "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}}
-        if visible_caption:
-            content["caption"] = visible_caption
-        if markup:
-            content["reply_markup"] = markup
-        body = self._new_message(bot, chat, content)
-        self._remember(body, _comparable(body))
-        return _telegram_body(body), Delivery("message", chat["id"], body)
 
     async def _api_getFile(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
         known = await self._files.find(str(params.get("file_id", "")))

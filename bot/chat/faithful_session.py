@@ -9,6 +9,7 @@ the web chat front serves people with it: listeners receive every delivered mess
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -21,9 +22,12 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
 
+from bot.chat.images import image_shape
 from bot.chat.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT, EntityParseError, parse_html, utf16_length
 
 CALLBACK_DATA_LIMIT = 64
+# Enough of a file's head to find a photo's dimensions (JPEG frames may follow a large EXIF block).
+IMAGE_HEAD_BYTES = 256 * 1024
 CALLBACK_ANSWER_LIMIT = 200
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 NOT_MODIFIED = (
@@ -73,6 +77,7 @@ class FaithfulSession(BaseSession):
         self._open_callbacks: set[str] = set()
         self._answered_callbacks: set[str] = set()
         self._floods: list[int] = []
+        self._files: dict[str, tuple[str, int, bytes]] = {}  # file_id -> (name, size, leading bytes)
 
     # --- what the front (or a test) tells the session about the outside world -----------------
     def register_chat(self, chat: dict[str, Any]) -> None:
@@ -261,25 +266,38 @@ class FaithfulSession(BaseSession):
             raise TelegramRefusal("Bad Request: message to delete not found")
         return True, Delivery("delete", chat["id"], {"message_id": key[1]})
 
+    async def _file_for(
+        self, bot: Bot, chat_id: int, reference: Any, files: dict[str, InputFile], field_name: str
+    ) -> tuple[str, str, int, bytes]:
+        """(file_id, name, size, leading bytes) of a file the bot sends: a new upload or a known file id."""
+        if isinstance(reference, str) and reference.startswith("attach://"):
+            upload = files[reference.removeprefix("attach://")]
+            data = b"".join([chunk async for chunk in upload.read(bot)])
+            if not data:
+                raise TelegramRefusal("Bad Request: file must be non-empty")
+            file_id = f"{field_name}-{chat_id}-{len(self.calls)}"
+            self._files[file_id] = (upload.filename or field_name, len(data), data[:IMAGE_HEAD_BYTES])
+            return file_id, *self._files[file_id]
+        if isinstance(reference, str) and reference in self._files:
+            return reference, *self._files[reference]
+        raise TelegramRefusal("Bad Request: wrong file identifier/HTTP URL specified")
+
     async def _send_file(
         self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile], field_name: str
     ) -> Any:
         chat = self._chat(params)
         visible_caption = self._check_caption(params)
         markup = self._check_markup(params)
-        reference = params.get(field_name)
-        name = field_name
-        size = 0
-        if isinstance(reference, str) and reference.startswith("attach://"):
-            upload = files[reference.removeprefix("attach://")]
-            name = upload.filename or field_name
-            size = sum([len(chunk) async for chunk in upload.read(bot)])
-        file_id = f"{field_name}-{chat['id']}-{len(self.calls)}"
+        file_id, name, size, head = await self._file_for(bot, chat["id"], params.get(field_name), files, field_name)
         described = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
-        content: dict[str, Any] = {
-            field_name: [{**described, "width": 1, "height": 1}] if field_name == "photo"
-            else {**described, "file_name": name},
-        }
+        if field_name == "photo":
+            shape = image_shape(head)
+            if shape is None:
+                raise TelegramRefusal("Bad Request: IMAGE_PROCESS_FAILED")
+            content: dict[str, Any] = {"photo": [{**described, "width": shape.width, "height": shape.height}]}
+        else:
+            content = {"document": {**described, "file_name": name,
+                                    "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}}
         if visible_caption:
             content["caption"] = visible_caption
         if markup:

@@ -1,6 +1,6 @@
 """What the page is given to draw: safe structures, never markup."""
 
-from webchat.uploads import image_shape
+from bot.chat.images import image_shape
 from webchat.view import message_view, rich_text
 
 BOT_ID = 7000
