@@ -24,6 +24,8 @@ class MenuEntry:
 
 ALL_ROLES = frozenset(Role)
 MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("new", frozenset({Role.WORKER})),
+    MenuEntry("mycases", frozenset({Role.WORKER})),
     MenuEntry("help", ALL_ROLES),
     MenuEntry("language", ALL_ROLES),
     MenuEntry("coverage", frozenset({Role.SUPERVISOR})),
@@ -32,6 +34,8 @@ MENU: tuple[MenuEntry, ...] = (
 
 def menu_label(action: str) -> str:
     labels = {
+        "new": _("📝 New complaint"),
+        "mycases": _("📂 My cases"),
         "help": _("❓ Help"),
         "language": _("🌐 Language / 语言"),
         "coverage": _("🗺 Coverage map"),

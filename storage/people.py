@@ -103,6 +103,21 @@ class PeopleRepository:
         ) as cursor:
             return [_person(row) for row in await cursor.fetchall()]
 
+    async def record_consent(self, person: Person, purpose: str, notice_version: str, *, at: datetime) -> None:
+        """A consent as given (PIPL): who, to what, which wording, when."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO consents (person_id, purpose, notice_version, given_at) VALUES (?, ?, ?, ?)",
+                (person.id, purpose, notice_version, at.isoformat()),
+            )
+
+    async def consents(self, person: Person) -> list[tuple[str, str]]:
+        """(purpose, notice version) of every consent the person gave, oldest first."""
+        async with self._db.read() as conn, conn.execute(
+            "SELECT purpose, notice_version FROM consents WHERE person_id = ? ORDER BY id", (person.id,)
+        ) as cursor:
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
     async def _reload(self, front: Front, user_id: int) -> Person:
         self._cache.pop((front, user_id), None)
         person = await self.find(front, user_id)

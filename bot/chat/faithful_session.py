@@ -344,5 +344,9 @@ class FaithfulSession(BaseSession):
 
 
 def _telegram_body(body: dict[str, Any]) -> dict[str, Any]:
-    """The message as Telegram returns it (without the web chat's extra `html` field)."""
-    return {key: value for key, value in body.items() if key != "html"}
+    """The message as Telegram returns it: without the web chat's extra `html` field, and with
+    `reply_markup` only for an inline keyboard (Telegram's Message never carries a reply keyboard)."""
+    returned = {key: value for key, value in body.items() if key != "html"}
+    if "inline_keyboard" not in returned.get("reply_markup", {"inline_keyboard": []}):
+        del returned["reply_markup"]
+    return returned

@@ -1,0 +1,340 @@
+"""The intake's words: questions with why they are asked and an example, answer labels, problems,
+notices, and answers and dates rendered for the worker's language (shared by intake and mycases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+from bot.cases import CaseStatus, DisputeKind
+from bot.chat.telegram_html import escape
+from bot.intake.collective import AlertReason
+from bot.intake.draft import (
+    EVIDENCE_COUNT_LIMIT,
+    EVIDENCE_SIZE_LIMIT,
+    AnswerValue,
+    Draft,
+    EvidenceItem,
+    EvidenceRefusal,
+    Notice,
+)
+from bot.intake.limitation import LimitationEstimate
+from bot.intake.questions import QUESTIONS, AnswerType
+from bot.intake.validation import Problem, Verdict
+
+
+@dataclass(frozen=True)
+class Wording:
+    prompt: str
+    why: str
+    example: str
+
+
+def locale() -> str:
+    return get_i18n().current_locale
+
+
+def show_date(day: date) -> str:
+    return format_date(day, format="long", locale=locale())
+
+
+def show_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """A local date and time to the minute, as the worker's language writes them."""
+    local = moment.astimezone(zone)
+    day = format_date(local.date(), format="medium", locale=locale())
+    return f"{day} {format_time(local.time(), format='short', locale=locale())}"
+
+
+def show_money(amount: str | Decimal) -> str:
+    return format_currency(Decimal(amount), "CNY", locale=locale())
+
+
+def show_size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    return _("{mb} MB").format(mb=format_decimal(size / 1024 / 1024, "0.0", locale=locale()))
+
+
+def kind_label(kind: DisputeKind | str) -> str:
+    return {
+        DisputeKind.WAGES: _("Unpaid wages"),
+        DisputeKind.CONTRACT: _("Labour contract"),
+        DisputeKind.PLATFORM: _("Platform work (delivery, ride-hailing, courier)"),
+    }[DisputeKind(kind)]
+
+
+def status_label(status: CaseStatus) -> str:
+    return {
+        CaseStatus.SUBMITTED: _("filed, waiting for a centre"),
+        CaseStatus.ASSIGNED: _("with a centre, waiting for a mediator"),
+        CaseStatus.ACCEPTED: _("in mediation"),
+        CaseStatus.AGREEMENT: _("closed with an agreement"),
+        CaseStatus.NO_AGREEMENT: _("closed without agreement"),
+        CaseStatus.REFERRED: _("referred to arbitration"),
+        CaseStatus.WITHDRAWN: _("withdrawn"),
+        CaseStatus.TRANSFERRED: _("handed to another office"),
+    }[status]
+
+
+def choice_label(code: str, value: str) -> str:
+    labels = {
+        "kind": {kind.value: kind_label(kind) for kind in DisputeKind},
+        "industry": {
+            "construction": _("Construction"), "factory": _("Factory"), "service": _("Shops, restaurants, services"),
+            "logistics": _("Logistics, warehouses"), "other": _("Other"),
+        },
+        "contract_issue": {
+            "no_contract": _("No written contract"), "dismissal": _("Dismissed"),
+            "compensation": _("Severance pay (economic compensation)"), "insurance": _("Social insurance not paid"),
+            "probation": _("Probation"), "overtime": _("Overtime, rest days, leave"), "other": _("Something else"),
+        },
+        "written_contract": {"yes": _("Yes"), "no": _("No"), "unsure": _("Not sure")},
+        "platform": {
+            "meituan": _("Meituan"), "eleme": _("Ele.me"), "didi": _("Didi"), "lalamove": _("Lalamove"),
+            "sf": _("SF"), "jd": _("JD"), "other": _("Other"),
+        },
+        "relation": {
+            "direct": _("Employed by the platform"), "agency": _("Through an agency or station (外包)"),
+            "crowd": _("Crowdsourced (众包), I take orders myself"), "unknown": _("I don't know"),
+        },
+        "platform_issue": {
+            "pay": _("Pay not received"), "penalty": _("Fines and deductions"),
+            "deactivated": _("Account blocked"), "injury": _("Injured at work"), "hours": _("Hours and rest"),
+        },
+        "workers_affected": {"1": _("Only me")},
+    }
+    return labels.get(code, {}).get(value, value)
+
+
+def field_label(code: str, kind: DisputeKind | None = None) -> str:
+    """The short name of an answer, for the summary, edit buttons and what was understood."""
+    if code == "employer" and kind is DisputeKind.PLATFORM:
+        return _("Station, agency or company")
+    if code == "amount" and kind is DisputeKind.PLATFORM:
+        return _("Money at stake")
+    return {
+        "kind": _("What it is about"), "employer": _("Employer"), "industry": _("Industry"),
+        "period": _("Period unpaid"), "amount": _("Amount owed"), "monthly_wage": _("Monthly wage"),
+        "contract_issue": _("The problem"), "start_date": _("Started work"), "written_contract": _("Written contract"),
+        "job_ended": _("Job has ended"), "end_date": _("Job ended on"), "employer_reason": _("Employer's reason"),
+        "platform": _("Platform"), "relation": _("Work arrangement"), "platform_issue": _("The problem"),
+        "injury_details": _("Injury"), "incident_date": _("When it happened"),
+        "workers_affected": _("Workers affected"), "claim": _("What you want"),
+        "evidence_held": _("Evidence, and who holds it"),
+        "name": _("Name"), "phone": _("Phone"), "workplace": _("Workplace"), "residence": _("Where you are"),
+    }[code]
+
+
+def wording(code: str, kind: DisputeKind | None) -> Wording:
+    platform = kind is DisputeKind.PLATFORM
+    if code == "employer" and platform:
+        return Wording(_("Which station, agency or company do you work through?"),
+                       _("The platform often works through local stations or agencies; mediation needs the one "
+                         "that pays you. Skip if you don't know."),
+                       _("美团外卖东西湖站 / 武汉某某劳务派遣有限公司"))
+    if code == "amount" and platform:
+        return Wording(_("How much money is at stake (pay not received, fines or deductions)?"),
+                       _("The amount shows the size of the claim. Skip if it is not about money."),
+                       _("1,200 yuan / 一千二"))
+    if code == "end_date" and kind is DisputeKind.CONTRACT:
+        return Wording(_("On what date did the job end, or were you dismissed?"),
+                       _("Claims must be made within a year of the job ending; this date starts that year."),
+                       _("2026-05-31 / 今年5月31日"))
+    texts = {
+        "kind": (_("What is your dispute about?"), _("Each kind of dispute needs different facts."),
+                 _("Unpaid wages")),
+        "employer": (_("Who is your employer? The company, boss or labour contractor (包工头)."),
+                     _("The mediation centre contacts them; the name lets us find them."),
+                     _("武汉某某建筑劳务有限公司 / 包工头张某")),
+        "industry": (_("What industry do you work in?"),
+                     _("Construction wages have special rules: the main contractor pays first."),
+                     _("Construction")),
+        "period": (_("For which period are you owed wages?"),
+                   _("The period shows when the wages fell due."), _("2026年3月到8月 / March to August 2026")),
+        "amount": (_("How much are you owed in total, in yuan?"), _("The amount is the core of the claim."),
+                   _("12,500 yuan / 一万二千五")),
+        "monthly_wage": (_("What was your monthly wage?"),
+                         _("It helps check the amount and any compensation. Skip if you are not sure."),
+                         _("6,000 yuan / 六千")),
+        "contract_issue": (_("What is the main problem?"), _("Each problem has its own rules and remedies."),
+                           _("No written contract")),
+        "start_date": (_("When did you start working there?"),
+                       _("The start date counts for compensation and the double wage without a contract."),
+                       _("2025-03-01 / 去年3月1日")),
+        "written_contract": (_("Did you sign a written labour contract?"),
+                             _("Without one after the first month, the employer may owe double wages."), _("No")),
+        "job_ended": (_("Has the job ended?"),
+                      _("Once a job ends, claims must be made within a year."), _("Yes")),
+        "end_date": (_("On what date did the job end?"),
+                     _("Claims must be made within a year of the job ending; this date starts that year."),
+                     _("2026-05-31 / 今年5月31日")),
+        "employer_reason": (_("What reason did the employer give?"),
+                            _("The mediator checks whether the reason holds. Skip if none was given."),
+                            _("They said I was late too often")),
+        "platform": (_("Which platform do you work on? Choose, or type its name."),
+                     _("Each platform has its own rules and contacts."), _("Meituan")),
+        "relation": (_("How do you work for it?"),
+                     _("Whether there is a labour relation decides which remedies are open."),
+                     _("Through an agency or station (外包)")),
+        "platform_issue": (_("What is the problem?"), _("Each problem is handled differently."),
+                           _("Account blocked")),
+        "injury_details": (_("What injury did you have, and how did it happen?"),
+                           _("The details help the mediator and the occupational-injury scheme. Skip if you "
+                             "prefer not to say."),
+                           _("Fell off the e-bike on a delivery on 3 November, broke my left wrist")),
+        "incident_date": (_("On what date did it happen (or start)?"),
+                          _("Claims must be made within a year; this date starts that year. Skip if not sure."),
+                          _("2026-10-15 / 上个月15号")),
+        "workers_affected": (_("How many workers, you included, have the same problem with this employer?"),
+                             _("Ten or more make a collective case, which is handled urgently."), _("12")),
+        "claim": (_("What do you want to achieve?"), _("The mediator works towards what you ask for."),
+                  _("Pay the 12,500 yuan owed before the end of the month")),
+        "evidence_held": (_("What evidence do you have, and what does the employer hold?"),
+                          _("Each side proves its own claims, but the employer must produce what it holds "
+                            "(such as attendance and pay records). You can send photos and files at any time."),
+                          _("I have WeChat chats and bank transfers; the company has the attendance records")),
+        "name": (_("What is your name?"), _("The mediator needs to know who you are."), _("张伟")),
+        "phone": (_("What phone number can the mediator call you on?"),
+                  _("The centre calls to arrange mediation."), _("138 0013 8000")),
+        "workplace": (_("Where is your workplace? The address, or the street (街道) and district."),
+                      _("The case goes to the mediation centre responsible for your workplace."),
+                      _("东西湖区吴家山街道临空港大道100号")),
+        "residence": (_("Where do you live, or where are you now? Type it, or share your location."),
+                      _("We look for a centre you can reach within half an hour. Skip if you prefer."),
+                      _("江汉区汉兴街道")),
+    }
+    prompt, why, example = texts[code]
+    return Wording(prompt, why, example)
+
+
+def question_text(code: str, draft: Draft) -> str:
+    words = wording(code, draft.kind)
+    lines = [f"<b>{escape(words.prompt)}</b>", escape(words.why),
+             "<i>" + _("For example: {example}").format(example=escape(words.example)) + "</i>"]
+    if code in draft.answers:
+        lines.append(_("Your answer so far: {answer}").format(answer=answer_text(code, draft.answers[code])))
+    return "\n".join(lines)
+
+
+def answer_text(code: str, value: AnswerValue) -> str:
+    """An answer as the worker reads it, HTML-escaped."""
+    question = QUESTIONS[code]
+    match question.type, value:
+        case AnswerType.YES_NO, bool():
+            return _("Yes") if value else _("No")
+        case AnswerType.DATE, str():
+            return show_date(date.fromisoformat(value))
+        case AnswerType.PERIOD, {"start": str(start), "end": str(end)}:
+            return _("{start} to {end}").format(start=show_date(date.fromisoformat(start)),
+                                                end=show_date(date.fromisoformat(end)))
+        case AnswerType.AMOUNT, str():
+            return show_money(value)
+        case AnswerType.PLACE, {"lat": float(), "lon": float()}:
+            return _("shared location")
+        case AnswerType.COUNT, int():
+            return choice_label(code, str(value)) if value == 1 else str(value)
+        case AnswerType.CHOICE, str():
+            return escape(choice_label(code, value))
+    return escape(str(value))
+
+
+def problem_text(verdict: Verdict) -> str:
+    problem = verdict.problem
+    if problem is Problem.TOO_LONG:
+        return _("That is too long: at most {limit} characters here.").format(limit=verdict.limit)
+    return {
+        Problem.EMPTY: _("The answer is empty."),
+        Problem.NOT_A_DATE: _("I could not read a date in that."),
+        Problem.FUTURE_DATE: _("That date is in the future; I need one that has already passed."),
+        Problem.TOO_OLD: _("That is more than 30 years ago; please check the year."),
+        Problem.BEFORE_START: _("That is before the date you started work."),
+        Problem.NOT_A_PERIOD: _("I could not read a period (from when to when) in that."),
+        Problem.NOT_AN_AMOUNT: _("I could not read an amount of money in that."),
+        Problem.NEGATIVE_AMOUNT: _("An amount cannot be negative."),
+        Problem.ZERO_AMOUNT: _("The amount is zero; if no money is owed, go back and choose another kind."),
+        Problem.ABSURD_AMOUNT: _("That amount looks far too large; please check the number of digits."),
+        Problem.NOT_A_COUNT: _("I need a number of people: 1 or more."),
+        Problem.ABSURD_COUNT: _("That number of people looks far too large; please check it."),
+        Problem.NOT_A_PHONE: _("That does not look like a phone number in China."),
+        Problem.NOT_A_CHOICE: _("Please choose one of the buttons."),
+    }[problem]
+
+
+def not_text_problem() -> str:
+    return _("I need a typed answer here; stickers, voice messages and the like cannot be used.")
+
+
+def notice_text(notice: Notice, limitation: LimitationEstimate | None) -> str:
+    """`limitation` is the current estimate; the limitation notice is due only when there is one."""
+    if notice is Notice.LIMITATION:
+        assert limitation is not None, "the limitation notice is due only with an estimate"
+        return limitation_text(limitation)
+    return {
+        Notice.INJURY_SCHEME: _(
+            "ℹ️ Injured at work: platform workers in Hubei are covered by the occupational-injury protection "
+            "scheme (职业伤害保障) since 1 July 2025 (Meituan, Ele.me, Dada, Shansong, Lalamove, Didi, SF "
+            "Intra-city and others). Report the injury to the platform in its app as soon as you can; the "
+            "mediator can help with the claim."),
+        Notice.CROWDSOURCED: _(
+            "ℹ️ Crowdsourced (众包) riders often have no labour relation with the platform, so a labour "
+            "arbitration committee may not accept the case. Mediation can still help, and the mediator will "
+            "tell you which way is open to you."),
+        Notice.COLLECTIVE: _(
+            "ℹ️ Ten or more workers with the same claim make a collective dispute. When you submit, your case "
+            "is marked urgent and the district is told at once. Others can file too, or choose representatives."),
+    }[notice]
+
+
+def limitation_text(limitation: LimitationEstimate) -> str:
+    if limitation.passed:
+        return _(
+            "⏳ Time limit: counting from {start}, the one-year limit for arbitration may already have passed "
+            "(around {last_day}). This is only an estimate, and mediation is still possible: file now, and tell "
+            "the mediator about anything that paused the clock, such as asking the employer for payment."
+        ).format(start=show_date(limitation.counted_from), last_day=show_date(limitation.last_day))
+    return _(
+        "⏳ Time limit: a claim must be taken to arbitration within one year. Counting from {start}, to be safe "
+        "treat {last_day} as your last day. This is an estimate: the law counts from when you knew of the "
+        "problem. Filing this case restarts the year."
+    ).format(start=show_date(limitation.counted_from), last_day=show_date(limitation.last_day))
+
+
+def alert_label(reason: AlertReason) -> str:
+    return {
+        AlertReason.COLLECTIVE: _("collective dispute: 10 or more workers"),
+        AlertReason.REPEATED_EMPLOYER: _("3 or more complaints against this employer within 30 days"),
+    }[reason]
+
+
+def evidence_line(item: EvidenceItem) -> str:
+    return _("📎 {name} ({size})").format(name=escape(item.name), size=show_size(item.size))
+
+
+def evidence_from(message: Message, number: int) -> EvidenceItem:
+    """A photo (its largest size) or a document as kept on a draft or a case; `number` names a photo."""
+    if message.photo:
+        photo = message.photo[-1]
+        return EvidenceItem(file_id=photo.file_id, file_unique_id=photo.file_unique_id, type="photo",
+                            name=f"photo-{number}.jpg", size=photo.file_size)
+    document = message.document
+    assert document is not None, "evidence is a photo or a document"
+    name = (document.file_name or f"document-{number}")[:255]
+    return EvidenceItem(file_id=document.file_id, file_unique_id=document.file_unique_id, type="document",
+                        name=name, size=document.file_size)
+
+
+def evidence_refusal_text(refusal: EvidenceRefusal, item: EvidenceItem) -> str:
+    if refusal is EvidenceRefusal.TOO_LARGE:
+        return _("⚠️ {name} is {size}, more than the {limit} MB a file may have. Please send a smaller file, "
+                 "or a photo of the document instead.").format(
+            name=escape(item.name), size=show_size(item.size), limit=EVIDENCE_SIZE_LIMIT // (1024 * 1024))
+    return _("⚠️ {limit} files are already attached, the most one case can carry. Describe any other evidence "
+             "in words; the mediator can ask for it.").format(limit=EVIDENCE_COUNT_LIMIT)

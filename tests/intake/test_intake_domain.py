@@ -1,0 +1,127 @@
+"""The intake's domain rules, without chat or database."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.cases import DisputeKind
+from bot.intake.collective import AlertReason, alert_reasons, employer_key
+from bot.intake.draft import Draft
+from bot.intake.limitation import add_months, estimate
+from bot.intake.next_steps import add_calendar_days, add_working_days, next_steps
+from bot.intake.questions import QUESTIONS
+from bot.intake.validation import Problem, check
+
+TODAY = date(2026, 11, 24)
+
+
+def draft(**answers) -> Draft:
+    return Draft(consented_at=datetime(2026, 11, 24, tzinfo=UTC), answers=answers)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2026, 11, 30), 3, date(2027, 2, 28)),
+    (date(2026, 3, 15), 9, date(2026, 12, 15)),
+])
+def test_add_months_keeps_the_day_or_takes_the_months_last(day, months, expected) -> None:
+    assert add_months(day, months) == expected
+
+
+def test_no_limitation_warning_while_the_job_goes_on() -> None:
+    assert estimate(draft(kind="wages", job_ended=False, end_date="2025-01-01"), TODAY) is None
+
+
+def test_a_recent_end_gives_no_warning_yet() -> None:
+    assert estimate(draft(kind="wages", job_ended=True, end_date="2026-06-01"), TODAY) is None
+
+
+def test_an_end_nine_months_ago_gives_a_conservative_date() -> None:
+    found = estimate(draft(kind="contract", contract_issue="dismissal", end_date="2026-02-10"), TODAY)
+    assert found is not None and found.last_day == date(2027, 2, 10) and not found.passed
+
+
+def test_an_end_over_a_year_ago_may_have_passed() -> None:
+    found = estimate(draft(kind="platform", incident_date="2025-10-01"), TODAY)
+    assert found is not None and found.passed and found.last_day == date(2026, 10, 1)
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    assert add_working_days(date(2026, 11, 27), 1) == (date(2026, 11, 30), True)   # Friday -> Monday
+    assert add_working_days(date(2026, 9, 30), 1)[0] == date(2026, 10, 8)          # National Day week
+
+
+def test_a_period_ending_on_a_rest_day_ends_on_the_next_working_day() -> None:
+    assert add_calendar_days(date(2026, 11, 13), 15) == (date(2026, 11, 30), True)  # 28 Nov is a Saturday
+
+
+def test_dates_in_a_year_the_calendar_does_not_know_are_provisional() -> None:
+    steps = next_steps(DisputeKind.WAGES, date(2026, 12, 28))
+    assert steps.provisional and steps.mediation_until == date(2027, 1, 12)
+    assert not next_steps(DisputeKind.WAGES, TODAY).provisional
+
+
+@pytest.mark.parametrize(("name", "same_as"), [
+    ("武汉宏达建筑劳务有限公司", "武汉宏达建筑劳务"),
+    ("Hongda Construction Co., Ltd.", "hongda construction"),
+    ("ＨＯＮＧＤＡ　Construction", "Hongda-Construction"),
+])
+def test_employer_names_compare_without_legal_form_width_or_punctuation(name, same_as) -> None:
+    assert employer_key(name) == employer_key(same_as)
+
+
+def test_alert_reasons() -> None:
+    assert alert_reasons(10, 0) == [AlertReason.COLLECTIVE]
+    assert alert_reasons(9, 1) == []
+    assert alert_reasons(None, 2) == [AlertReason.REPEATED_EMPLOYER]
+
+
+@pytest.mark.parametrize(("code", "text", "expected"), [
+    ("amount", "一万二", "12000"),
+    ("amount", "12,500.50元", "12500.5"),
+    ("amount", "-300", Problem.NEGATIVE_AMOUNT),
+    ("amount", "0", Problem.ZERO_AMOUNT),
+    ("amount", "100000000", Problem.ABSURD_AMOUNT),
+    ("monthly_wage", "900000", Problem.ABSURD_AMOUNT),
+    ("amount", "lots", Problem.NOT_AN_AMOUNT),
+    ("start_date", "2026-12-01", Problem.FUTURE_DATE),
+    ("start_date", "1980-01-01", Problem.TOO_OLD),
+    ("start_date", "上个月15号", "2026-10-15"),
+    ("start_date", "whenever", Problem.NOT_A_DATE),
+    ("period", "从3月开始", {"start": "2026-03-01", "end": "2026-11-24"}),
+    ("period", "明年", Problem.FUTURE_DATE),
+    ("workers_affected", "我们一共十二个人", 12),
+    ("workers_affected", "200000", Problem.ABSURD_COUNT),
+    ("workers_affected", "nobody", Problem.NOT_A_COUNT),
+    ("phone", "138 0013 8000", "+8613800138000"),
+    ("phone", "12345", Problem.NOT_A_PHONE),
+    ("name", "   ", Problem.EMPTY),
+    ("name", "x" * 51, Problem.TOO_LONG),
+])
+def test_typed_answers(code, text, expected) -> None:
+    verdict = check(QUESTIONS[code], text, TODAY)
+    if isinstance(expected, Problem):
+        assert verdict.problem is expected
+    else:
+        assert verdict.ok and verdict.value == expected
+
+
+def test_back_goes_through_the_answers_in_order() -> None:
+    worked = draft()
+    worked.answer("kind", "wages")
+    worked.answer("employer", "Hongda")
+    worked.skip("industry")
+    worked.pending = "period"
+    assert worked.step_back() == "industry"
+    worked.pending = "industry"
+    assert worked.step_back() == "employer"
+    worked.pending = "employer"
+    assert worked.step_back() == "kind"
+    worked.pending = "kind"
+    assert worked.step_back() is None
+
+
+def test_a_draft_refuses_unknown_questions() -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        Draft.model_validate({"consented_at": "2026-11-24T00:00:00Z", "answers": {"password": "x"}})
