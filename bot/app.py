@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.chat.errors import error_handler
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
+from bot.chat.notify import Notifier
 from bot.chat.outbound import RetryAfterMiddleware
 from bot.clock import Clock, SystemClock
 from bot.intake.service import IntakeService
@@ -57,14 +58,15 @@ def build_dispatcher(
     people = PeopleRepository(db)
     cases = CaseRepository(db)
     i18n = build_i18n(settings)
+    bots: dict[Front, Bot] = {}  # a person is always reached on the front they came from
     routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
                              cases.open_cases_by_centre, clock)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         settings=settings, db=db, clock=clock, people=people, cases=cases, routing=routing,
-        intake=IntakeService(cases),  # routing plugs in here: IntakeService(cases, assign_centre=...)
+        intake=IntakeService(cases, assign_centre=routing.assign_case),
         fronts={},  # bot id -> Front, filled as fronts are attached
-        bots={},  # Front -> Bot: a person is always reached on the front they came from
+        bots=bots, notifier=Notifier(bots, i18n, settings.default_locale),
     )
     dispatcher.update.outer_middleware(
         PersonMiddleware(people, clock, frozenset(settings.supervisor_ids))

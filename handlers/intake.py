@@ -11,7 +11,6 @@ import logging
 from datetime import date
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,10 +24,10 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases import Case, DisputeKind
+from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, send_text
 from bot.chat.telegram_html import escape
 from bot.clock import Clock, local_today
@@ -46,7 +45,9 @@ from bot.intake.prefill import platform_choice, prefill
 from bot.intake.questions import QUESTIONS, AnswerType, Question
 from bot.intake.service import IntakeService, Submission
 from bot.intake.validation import Problem, Verdict, check, check_phone
-from bot.people import Front, Person, Role, locale_for
+from bot.people import Front, Person, Role
+from bot.routing import RoutingDecision, render_reasons, render_summary
+from bot.routing.service import RoutingService
 from bot.settings import Settings
 from bot.understanding import understand
 from handlers.intake_texts import (
@@ -248,13 +249,21 @@ def summary_text(draft: Draft, today: date) -> str:
     return "\n".join(lines)
 
 
-def confirmation_text(submission: Submission) -> str:
+def routing_lines(decision: RoutingDecision | None, locale: str) -> list[str]:
+    """Where the case goes and why, in plain words ("吴家山街道劳动争议调解中心 · 公交约 14 分钟 · 当前排队 3 件")."""
+    if decision is None:
+        return [_("Mediation centre: {centre}").format(
+            centre=_("to be assigned; we will tell you here as soon as a centre takes your case"))]
+    lines = [_("Mediation centre: {centre}").format(centre="<b>" + escape(render_summary(decision, locale)) + "</b>")]
+    lines += ["  · " + escape(reason) for reason in render_reasons(decision, locale)]
+    return lines
+
+
+def confirmation_text(submission: Submission, locale: str) -> str:
     case, steps = submission.case, submission.next_steps
     lines = [
         _("✅ Your complaint is filed. Case number: <b>{number}</b>").format(number=case.number),
-        _("Mediation centre: {centre}").format(
-            centre=escape(case.centre_id) if case.centre_id
-            else _("to be assigned; we will tell you here as soon as a centre takes your case")),
+        *routing_lines(submission.routing, locale),
         "",
         _("<b>What happens next</b>"),
         "• " + _("A mediator of the centre will contact you, normally within 3 working days (by {date}).").format(
@@ -276,7 +285,7 @@ def confirmation_text(submission: Submission) -> str:
     return "\n".join(lines)
 
 
-def supervisor_alert_text(case: Case, alerts: list[AlertReason], settings: Settings) -> str:
+def supervisor_alert_text(case: Case, alerts: list[AlertReason], settings: Settings, centre: str | None) -> str:
     fields = case.fields
     lines = [
         _("🚨 <b>Urgent case {number}</b>: {reasons}").format(
@@ -291,7 +300,24 @@ def supervisor_alert_text(case: Case, alerts: list[AlertReason], settings: Setti
         lines.append(_("Workplace: {workplace}").format(workplace=escape(str(fields["workplace"]))))
     lines.append(_("Filed {moment}; centre: {centre}").format(
         moment=show_moment(case.created_at, settings.zone),
-        centre=escape(case.centre_id) if case.centre_id else _("to be assigned")))
+        centre=escape(centre) if centre else _("to be assigned")))
+    return "\n".join(lines)
+
+
+def new_case_text(case: Case, decision: RoutingDecision, locale: str, *, observing: bool) -> str:
+    """For a centre's mediators: what the case is about, without the worker's identity (it is shown
+    only to the mediator who takes the case)."""
+    fields = case.fields
+    lines = [(_("👁 Case {number} of a collective dispute: your office is told and may view it.") if observing
+              else _("📥 New case {number} for your centre.")).format(number=case.number)]
+    if case.urgent:
+        lines.append(_("🚨 Urgent."))
+    lines.append(_("Kind: {kind}").format(kind=escape(kind_label(case.kind))))
+    if "workers_affected" in fields:
+        lines.append(_("Workers affected: {count}").format(count=fields["workers_affected"]))
+    if decision.workplace_street:
+        lines.append(_("Street: {street}").format(street=escape(decision.workplace_street)))
+    lines.append(_("Why here: {reasons}").format(reasons=escape("; ".join(render_reasons(decision, locale)))))
     return "\n".join(lines)
 
 
@@ -423,21 +449,23 @@ def button_value(question: Question, value: str) -> bool | int | str | None:
     return int(value) if question.type is AnswerType.COUNT else value
 
 
-async def notify_supervisors(
-    bot: Bot, front: Front, people: PeopleRepository, i18n: I18n, settings: Settings, submission: Submission,
+async def notify_after_submit(
+    notifier: Notifier, people: PeopleRepository, routing: RoutingService, settings: Settings,
+    submission: Submission,
 ) -> None:
-    """Urgent cases reach every supervisor at once. For now only those on this bot's front are reached
-    (each front has its own bot); the notify service will reach the others on theirs."""
-    for supervisor in await people.with_role(Role.SUPERVISOR):
-        if supervisor.front is not front:
-            continue
-        with i18n.use_locale(locale_for(supervisor, None, settings.default_locale)):
-            text = supervisor_alert_text(submission.case, submission.alerts, settings)
-        try:
-            await send_text(bot, supervisor.user_id, text)
-        except TelegramAPIError as error:
-            log.warning("could not alert supervisor %s about case %s: %s", supervisor.id, submission.case.id,
-                        type(error).__name__)
+    """After the commit: the centre's mediators (and, for collective disputes, the arbitration office),
+    and for urgent cases every supervisor, each on their own front."""
+    case, decision = submission.case, submission.routing
+    if decision is not None:
+        for centre_id, observing in [(decision.centre_id, False), *((o, True) for o in decision.observers)]:
+            for mediator in await people.staff_of_centre(centre_id):
+                await notifier.tell(mediator, lambda locale, observing=observing: new_case_text(
+                    case, decision, locale, observing=observing))
+    if submission.alerts:
+        for supervisor in await people.with_role(Role.SUPERVISOR):
+            await notifier.tell(supervisor, lambda locale: supervisor_alert_text(
+                case, submission.alerts, settings,
+                routing.centre_name(case.centre_id, locale) if case.centre_id else None))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,8 +705,8 @@ def router() -> Router:
     # --- the summary and submission ---------------------------------------------------------------
     @r.callback_query(Step.filter(F.act == "submit"), Intake.summary)
     async def submit(callback: CallbackQuery, bot: Bot, state: FSMContext, person: Person, intake: IntakeService,
-                     people: PeopleRepository, clock: Clock, settings: Settings, i18n: I18n,
-                     fronts: dict[int, Front]) -> None:
+                     people: PeopleRepository, clock: Clock, settings: Settings, notifier: Notifier,
+                     routing: RoutingService, locale: str) -> None:
         draft = await load_draft(state)
         assert draft is not None
         await callback.answer()
@@ -690,9 +718,8 @@ def router() -> Router:
             await callback.message.edit_reply_markup(reply_markup=None)
         submission = await intake.submit(draft, person, now=clock.now(), today=today)
         await state.clear()
-        await send_text(bot, callback.from_user.id, confirmation_text(submission))
-        if submission.alerts:
-            await notify_supervisors(bot, front_of(bot, fronts), people, i18n, settings, submission)
+        await send_text(bot, callback.from_user.id, confirmation_text(submission, locale))
+        await notify_after_submit(notifier, people, routing, settings, submission)
 
     @r.message(Intake.summary)
     async def message_at_summary(message: Message, bot: Bot, state: FSMContext, clock: Clock,

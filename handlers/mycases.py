@@ -3,6 +3,8 @@ reason, and evidence added after filing. Every change is a recorded case event."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -17,6 +19,7 @@ from bot.chat.telegram_html import escape
 from bot.clock import Clock
 from bot.intake.draft import EVIDENCE_COUNT_LIMIT, EVIDENCE_SIZE_LIMIT, EvidenceRefusal
 from bot.people import Person
+from bot.routing.service import RoutingService
 from bot.settings import Settings
 from handlers.intake_texts import (
     evidence_from,
@@ -89,13 +92,15 @@ def withdraw_reason_label(code: str) -> str:
     }.get(code, code)
 
 
-def event_text(event: CaseEvent) -> str:
+def event_text(event: CaseEvent, centre_name: Callable[[str], str]) -> str:
     if event.type == "withdrawn":
         code = event.payload.get("reason_code")
         reason = withdraw_reason_label(code) if code else escape(event.reason or "")
         return _("Withdrawn: {reason}").format(reason=reason)
     if event.type == "evidence_added":
         return _("Evidence added: {name}").format(name=escape(str(event.payload.get("name", ""))))
+    if event.type == "assigned" and event.payload.get("centre_id"):
+        return _("Sent to {centre}").format(centre=escape(centre_name(str(event.payload["centre_id"]))))
     labels = {
         "submitted": _("Complaint filed"),
         "assigned": _("Sent to a mediation centre"),
@@ -120,18 +125,19 @@ def list_keyboard(cases: list[Case]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[buttons[index:index + 2] for index in range(0, len(buttons), 2)])
 
 
-def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings: Settings) -> str:
+def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings: Settings,
+              centre_name: Callable[[str], str]) -> str:
     lines = [
         _("<b>Case {number}</b>").format(number=case.number),
         _("Kind: {kind}").format(kind=escape(kind_label(case.kind))),
         _("Status: {status}").format(status=escape(status_label(case.status))),
         _("Mediation centre: {centre}").format(
-            centre=escape(case.centre_id) if case.centre_id else _("to be assigned")),
+            centre=escape(centre_name(case.centre_id)) if case.centre_id else _("to be assigned")),
         _("Evidence: {count} files").format(count=evidence_count),
         "",
         _("<b>Timeline</b>"),
     ]
-    lines += [f"{show_moment(event.at, settings.zone)} — {event_text(event)}" for event in events]
+    lines += [f"{show_moment(event.at, settings.zone)} — {event_text(event, centre_name)}" for event in events]
     return "\n".join(lines)
 
 
@@ -171,8 +177,10 @@ def router() -> Router:
             return
         await send_text(bot, chat_id, list_text(mine, settings), reply_markup=list_keyboard(mine))
 
-    async def show_case(bot: Bot, chat_id: int, case: Case, cases: CaseRepository, settings: Settings) -> None:
-        text = case_text(case, await cases.events(case.id), len(await cases.evidence(case.id)), settings)
+    async def show_case(bot: Bot, chat_id: int, case: Case, cases: CaseRepository, settings: Settings,
+                        routing: RoutingService, locale: str) -> None:
+        text = case_text(case, await cases.events(case.id), len(await cases.evidence(case.id)), settings,
+                         lambda centre_id: routing.centre_name(centre_id, locale))
         await send_text(bot, chat_id, text, reply_markup=case_keyboard(case))
 
     async def withdraw_case(bot: Bot, chat_id: int, case: Case, reason: str, reason_code: str | None,
@@ -208,13 +216,13 @@ def router() -> Router:
 
     @r.callback_query(MyCase.filter(F.act == "open"))
     async def open_case(callback: CallbackQuery, callback_data: MyCase, bot: Bot, person: Person,
-                        cases: CaseRepository, settings: Settings) -> None:
+                        cases: CaseRepository, settings: Settings, routing: RoutingService, locale: str) -> None:
         case = await own_case(cases, person, callback_data.id)
         if case is None:
             await callback.answer(_("This case was not found."))
             return
         await callback.answer()
-        await show_case(bot, callback.from_user.id, case, cases, settings)
+        await show_case(bot, callback.from_user.id, case, cases, settings, routing, locale)
 
     # --- withdraw ---------------------------------------------------------------------------------
     @r.callback_query(MyCase.filter(F.act == "withdraw"))
@@ -329,7 +337,8 @@ def router() -> Router:
 
     @r.callback_query(MyCase.filter(F.act == "done"))
     async def evidence_done(callback: CallbackQuery, callback_data: MyCase, bot: Bot, state: FSMContext,
-                            person: Person, cases: CaseRepository, settings: Settings) -> None:
+                            person: Person, cases: CaseRepository, settings: Settings, routing: RoutingService,
+                            locale: str) -> None:
         await callback.answer()
         if await step_case_id(state) == callback_data.id:
             await leave_case_step(state)
@@ -337,6 +346,6 @@ def router() -> Router:
             await callback.message.edit_reply_markup(reply_markup=None)
         case = await own_case(cases, person, callback_data.id)
         if case is not None:
-            await show_case(bot, callback.from_user.id, case, cases, settings)
+            await show_case(bot, callback.from_user.id, case, cases, settings, routing, locale)
 
     return r

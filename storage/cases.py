@@ -96,7 +96,7 @@ class CaseRepository:
     async def submit_intake(
         self, *, worker_id: int, kind: DisputeKind, fields: dict[str, Any], urgent: bool, year: int,
         at: datetime, payload: dict[str, Any], evidence: Sequence[EvidenceItem], alerts: Sequence[str],
-        centre_id: str | None,
+        centre_id: str | None, routing: dict[str, Any] | None = None,
     ) -> Case:
         """A complaint from the intake: the case, its number, its first event, its evidence, its alerts
         and (when routing chose one) its centre with the "assigned" event, in one transaction."""
@@ -115,7 +115,7 @@ class CaseRepository:
                                    (CaseStatus.ASSIGNED, centre_id, case_id))
                 await _insert_event(conn, case_id, CaseEvent(
                     at=at, type="assigned", from_status=CaseStatus.SUBMITTED, to_status=CaseStatus.ASSIGNED,
-                    payload={"centre_id": centre_id},
+                    payload={"centre_id": centre_id, "routing": routing or {}},
                 ))
         return await self.get(case_id)
 

@@ -14,17 +14,13 @@ from bot.intake.draft import Draft
 from bot.intake.limitation import LimitationEstimate, estimate
 from bot.intake.next_steps import NextSteps, next_steps
 from bot.people import Person
+from bot.routing.assign import RoutingDecision
 
 if TYPE_CHECKING:
     from storage.cases import CaseRepository
 
-# Where routing plugs in: the case's kind and fields -> the centre's id, or None for "to be assigned".
-CentreAssigner = Callable[[DisputeKind, dict], Awaitable[str | None]]
-
-
-async def centre_to_be_assigned(kind: DisputeKind, fields: dict) -> str | None:
-    """Until routing is wired in, every case waits for a centre."""
-    return None
+# Routing: the case's kind and fields -> the decision, or None for "to be assigned" (no known place).
+CentreAssigner = Callable[[DisputeKind, dict], Awaitable[RoutingDecision | None]]
 
 
 class DraftIncomplete(ValueError):
@@ -37,10 +33,11 @@ class Submission:
     alerts: list[AlertReason]
     next_steps: NextSteps
     limitation: LimitationEstimate | None
+    routing: RoutingDecision | None
 
 
 class IntakeService:
-    def __init__(self, cases: CaseRepository, assign_centre: CentreAssigner = centre_to_be_assigned) -> None:
+    def __init__(self, cases: CaseRepository, assign_centre: CentreAssigner) -> None:
         self._cases = cases
         self._assign_centre = assign_centre
 
@@ -59,10 +56,14 @@ class IntakeService:
         limitation = estimate(draft, today)
         # Filing interrupts the limitation (Art. 27): the date the year restarts from is recorded.
         fields["limitation_interrupted_on"] = today.isoformat()
-        centre_id = await self._assign_centre(kind, fields)
+        decision = await self._assign_centre(kind, fields)
         case = await self._cases.submit_intake(
             worker_id=worker.id, kind=kind, fields=fields, urgent=bool(alerts), year=today.year, at=now,
             payload={"channel": "chat", "alerts": list(alerts), "evidence": len(draft.evidence)},
-            evidence=draft.evidence, alerts=list(alerts), centre_id=centre_id,
+            evidence=draft.evidence, alerts=list(alerts),
+            centre_id=decision.centre_id if decision else None,
+            # The decision with its reasons is kept on the "assigned" event, for audits and the timeline.
+            routing=decision.model_dump(mode="json") if decision else None,
         )
-        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today), limitation=limitation)
+        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today), limitation=limitation,
+                          routing=decision)

@@ -26,7 +26,8 @@ DISTRICT_PAD_KM = 2.0
 STREET_SEARCH_KM = 6.0
 
 # Administrative suffixes people leave off or shorten ("吴家山街道" -> "吴家山", "径河街").
-_SUFFIXES = re.compile(r"(?:街道办事处|街道办|街道|社管办|管委会|办事处|社区|新区|镇|街|村)$")
+_SUFFIXES = re.compile(r"(?:街道办事处|街道办|街道|社管办|管委会|办事处|社区|新区|镇|街|村|street|subdistrict|town)$",
+                       re.IGNORECASE)
 
 
 class GazetteerError(Exception):
@@ -174,7 +175,9 @@ def parse_gazetteer(data: Any, *, source: str = "<memory>") -> Gazetteer:
                 district_points.append(point)
                 place = Place(name=entry.name, street=street.name, street_en=street.name_en,
                               district=district.name, point=point)
-                places.append((place, (entry.name, *entry.aliases)))
+                # A street can also be typed by its English name ("Wujiashan Street").
+                english = (street.name_en,) if entry is street else ()
+                places.append((place, (entry.name, *entry.aliases, *english)))
         summary = District(
             name=district.name,
             name_en=district.name_en,

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from bot.cases import DisputeKind
 from bot.clock import Clock
-from bot.routing.assign import RoutingDecision, RoutingRequest, assign
+from bot.routing.assign import RoutingDecision, RoutingInputError, RoutingRequest, assign
 from bot.routing.gazetteer import Gazetteer
+from bot.routing.geo import GeoPoint
 from bot.routing.holder import RegistryHolder, ReloadResult
 from bot.routing.registry import Registry
 
@@ -43,6 +46,35 @@ class RoutingService:
         # Count the new case at once, so a burst of cases does not all go to the same centre.
         self._loads[decision.centre_id] = self._loads.get(decision.centre_id, 0) + 1
         return decision
+
+    async def assign_case(self, kind: DisputeKind, fields: Mapping[str, Any]) -> RoutingDecision | None:
+        """The centre for a case filed in chat, from its intake answers; None when no place in them is
+        known (the case then waits for a supervisor to assign it)."""
+        typed_places = [text for text in (fields.get("street"), fields.get("workplace")) if isinstance(text, str)]
+        workplace_street = next((text for text in typed_places if self.gazetteer.match(text)), None)
+        workers = fields.get("workers_affected")
+        try:
+            return await self.route(RoutingRequest(
+                workplace_street=workplace_street, worker=self._worker_point(fields.get("residence")), kind=kind,
+                workers_affected=workers if isinstance(workers, int) and workers >= 1 else 1,
+            ))
+        except RoutingInputError:
+            return None
+
+    def _worker_point(self, residence: object) -> GeoPoint | None:
+        """Where the worker is: a shared location (WGS-84, as Telegram sends it) or a typed place we know."""
+        if isinstance(residence, dict) and {"lat", "lon"} <= residence.keys():
+            return GeoPoint(lat=residence["lat"], lon=residence["lon"])
+        if isinstance(residence, str) and (found := self.gazetteer.match(residence)):
+            return found.place.point
+        return None
+
+    def centre_name(self, centre_id: str, locale: str) -> str:
+        """A centre's name in the person's language; its id if the registry no longer has it."""
+        try:
+            return self.registry.get(centre_id).name.pick(locale)
+        except KeyError:
+            return centre_id
 
     def reload(self, path: Path | str | None = None) -> ReloadResult:
         return self._holder.reload(path)

@@ -2,7 +2,7 @@
 
 
 from bot.cases import CaseStatus, DisputeKind
-from bot.people import Front
+from bot.people import Front, Role
 from storage.cases import CaseRepository
 from storage.db import Database
 from storage.people import PeopleRepository
@@ -10,6 +10,7 @@ from tests.harness import ChatHarness
 from tests.intake.helpers import Worker, draft_of
 
 WORKER = 2001
+MEDIATOR = 2901
 
 
 async def only_case(db: Database, user_id: int = WORKER):
@@ -19,7 +20,12 @@ async def only_case(db: Database, user_id: int = WORKER):
     return case
 
 
-async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(chat: ChatHarness, db: Database) -> None:
+async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(
+    chat: ChatHarness, db: Database, clock
+) -> None:
+    mediator = await PeopleRepository(db).set_role(Front.TELEGRAM, MEDIATOR, Role.MEDIATOR, "dxh-wujiashan",
+                                                    now=clock.now())
+    chat.session.register_chat({"id": MEDIATOR, "type": "private", "first_name": "王"})
     worker = Worker(chat, WORKER, "zh-hans")
     [notice] = await worker.says("/new")
     assert "个人信息" in notice and "同意" in notice
@@ -52,14 +58,17 @@ async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(chat
 
     summary = worker.last()
     assert "请核对" in summary and "张伟" in summary and "+8613800138000" in summary
-    [confirmation] = await worker.presses("提交投诉")
-    assert "LD-2026-000001" in confirmation and "待分配" in confirmation
+    await worker.presses("提交投诉")
+    confirmation = chat.last_message(WORKER)["text"]
+    assert "LD-2026-000001" in confirmation
+    assert "吴家山街道劳动争议调解中心 · 公交约" in confirmation and "当前排队 0 件" in confirmation
+    assert "工作地点在吴家山街道" in confirmation, "the reasons are told in plain words"
     assert "2026年11月27日" in confirmation, "the centre contacts within 3 working days"
     assert "2026年12月9日" in confirmation, "15 calendar days for mediation"
 
     case = await only_case(db)
     assert case.number == "LD-2026-000001" and case.kind is DisputeKind.WAGES
-    assert case.status is CaseStatus.SUBMITTED and case.centre_id is None and not case.urgent
+    assert case.status is CaseStatus.ASSIGNED and case.centre_id == "dxh-wujiashan" and not case.urgent
     fields = case.fields
     assert fields["employer"] == "武汉宏达建筑劳务有限公司" and fields["amount"] == "12000"
     assert fields["period"] == {"start": "2026-03-01", "end": "2026-08-31"}
@@ -67,8 +76,15 @@ async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(chat
     assert fields["phone"] == "+8613800138000" and fields["name"] == "张伟" and fields["street"] == "吴家山街道"
     assert fields["workers_affected"] == 3 and "residence" not in fields
     assert fields["limitation_interrupted_on"] == "2026-11-24"
-    [event] = await CaseRepository(db).events(case.id)
-    assert event.type == "submitted" and event.to_status is CaseStatus.SUBMITTED
+    submitted, assigned = await CaseRepository(db).events(case.id)
+    assert submitted.type == "submitted" and submitted.to_status is CaseStatus.SUBMITTED
+    assert assigned.type == "assigned" and assigned.to_status is CaseStatus.ASSIGNED
+    decision = assigned.payload["routing"]
+    assert decision["centre_id"] == "dxh-wujiashan" and decision["within_half_hour"] is True
+    assert [reason["code"] for reason in decision["reasons"]][-1] == "jurisdiction"
+    [told] = [d.message["text"] for d in chat.deliveries if d.chat_id == mediator.user_id]
+    assert "LD-2026-000001" in told and "欠薪" in told and "新案件" in told
+    assert "张伟" not in told and "13800138000" not in told, "identity only for the mediator who takes the case"
     assert not chat.session.unanswered_callbacks
 
 

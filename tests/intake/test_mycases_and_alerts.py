@@ -37,9 +37,11 @@ async def test_mycases_lists_cases_and_shows_the_timeline(chat: ChatHarness, db:
     assert "no cases yet" in empty
     await file_wages_complaint(worker, "Hongda Construction", 1)
     [listing] = await worker.says("/mycases")
-    assert "LD-2026-000001" in listing and "Unpaid wages" in listing and "waiting for a centre" in listing
+    assert "LD-2026-000001" in listing and "Unpaid wages" in listing and "with a centre" in listing
     [case_view] = await worker.presses("LD-2026-000001")
     assert "Timeline" in case_view and "Complaint filed" in case_view
+    assert "Mediation centre: Wujiashan Street Labour Dispute Mediation Centre" in case_view
+    assert "Sent to Wujiashan Street Labour Dispute Mediation Centre" in case_view, "the routing event, named"
     assert "Nov 24, 2026 10:30" in case_view, "local time, formatted for the worker's language"
     assert not chat.session.unanswered_callbacks
 
@@ -69,7 +71,7 @@ async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db
     assert case.status is CaseStatus.WITHDRAWN
     withdrawn = (await cases.events(case.id))[-1]
     assert withdrawn.type == "withdrawn" and withdrawn.actor_id == person.id
-    assert withdrawn.from_status is CaseStatus.SUBMITTED and withdrawn.payload == {"reason_code": "paid"}
+    assert withdrawn.from_status is CaseStatus.ASSIGNED and withdrawn.payload == {"reason_code": "paid"}
     [timeline] = await worker.presses("LD-2026-000001")
     assert "Withdrawn: The employer paid" in timeline and "Add evidence" not in str(
         chat.last_message(WORKER).get("reply_markup"))

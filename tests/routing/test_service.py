@@ -1,0 +1,67 @@
+"""The routing the bot runs: cases from intake answers, loads from the store, names for people."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.cases import DisputeKind
+from bot.clock import FixedClock
+from bot.routing import RegistryHolder, load_gazetteer
+from bot.routing.service import RoutingService
+from bot.settings import GAZETTEER_FILE, SAMPLE_CENTRES_FILE
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def service(loads: dict[str, int] | None = None) -> tuple[RoutingService, list[int], FixedClock]:
+    reads: list[int] = []
+    clock = FixedClock(NOW)
+
+    async def open_cases() -> dict[str, int]:
+        reads.append(1)
+        return dict(loads or {})
+
+    routing = RoutingService(RegistryHolder.from_file(SAMPLE_CENTRES_FILE), load_gazetteer(GAZETTEER_FILE),
+                             open_cases, clock)
+    return routing, reads, clock
+
+
+async def test_a_typed_workplace_in_english_or_chinese_goes_to_its_street_centre() -> None:
+    routing, _, _ = service()
+    for typed in ("东西湖区吴家山街道临空港大道100号", "Wujiashan street, Dongxihu"):
+        decision = await routing.assign_case(DisputeKind.WAGES, {"workplace": typed})
+        assert decision is not None and decision.centre_id == "dxh-wujiashan", typed
+
+
+async def test_the_street_understood_from_free_text_comes_before_the_typed_address() -> None:
+    routing, _, _ = service()
+    decision = await routing.assign_case(DisputeKind.WAGES, {"street": "径河街", "workplace": "a factory"})
+    assert decision is not None and decision.centre_id == "dxh-jinghe"
+
+
+async def test_a_worker_far_away_goes_online_with_a_mobile_room_offer() -> None:
+    routing, _, _ = service()
+    beijing = {"lat": 39.9042, "lon": 116.4074}  # a shared location, WGS-84
+    decision = await routing.assign_case(DisputeKind.PLATFORM, {"workplace": "吴家山街道", "residence": beijing})
+    assert decision is not None and decision.fallback == "online" and not decision.within_half_hour
+    assert decision.mobile_offer == "dxh-mobile"
+
+
+async def test_no_known_place_leaves_the_case_to_be_assigned() -> None:
+    routing, _, _ = service()
+    assert await routing.assign_case(DisputeKind.WAGES, {"workplace": "Hongda Construction site"}) is None
+
+
+async def test_loads_are_read_from_the_store_once_a_minute_and_counted_in_between() -> None:
+    routing, reads, clock = service({"dxh-jinghe": 4})
+    await routing.assign_case(DisputeKind.WAGES, {"workplace": "径河街道"})
+    await routing.assign_case(DisputeKind.WAGES, {"workplace": "径河街道"})
+    assert len(reads) == 1
+    assert (await routing.loads())["dxh-jinghe"] == 6, "new cases count at once"
+    clock.set(NOW + timedelta(minutes=2))
+    assert (await routing.loads())["dxh-jinghe"] == 4 and len(reads) == 2, "refreshed from the store"
+
+
+def test_centre_names_are_in_the_persons_language() -> None:
+    routing, _, _ = service()
+    assert routing.centre_name("dxh-wujiashan", "zh_CN") == "吴家山街道劳动争议调解中心"
+    assert routing.centre_name("dxh-wujiashan", "en") == "Wujiashan Street Labour Dispute Mediation Centre"
+    assert routing.centre_name("gone", "en") == "gone"
