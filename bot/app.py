@@ -91,8 +91,6 @@ def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
             BotCommand(command="help", description=_("What this bot can do")),
             BotCommand(command="language", description=_("中文 / English")),
             BotCommand(command="cancel", description=_("Stop filling in a form")),
-            BotCommand(command="coverage", description=_("Supervisors: half-hour coverage map")),
-            BotCommand(command="reload_centres", description=_("Supervisors: reload the centres registry")),
         ]
 
 

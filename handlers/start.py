@@ -29,8 +29,14 @@ def greeting(person: Person) -> str:
 
 
 def help_text(person: Person) -> str:
-    lines = [
-        _("<b>What you can do</b>"),
+    lines = [_("<b>What you can do</b>")]
+    if person.role is Role.WORKER:
+        lines += [_("/new — file a complaint (unpaid wages, labour contract, platform work)"),
+                  _("/mycases — your cases: progress, timeline, add evidence, withdraw")]
+    if person.role is Role.SUPERVISOR:
+        lines += [_("/coverage [district] — the half-hour coverage map, e.g. /coverage 东西湖区"),
+                  _("/reload_centres — reload the centres registry without a restart")]
+    lines += [
         _("/start — the main menu"),
         _("/language — 中文 / English"),
         _("/cancel — stop what you are filling in (asks first)"),

@@ -188,3 +188,10 @@ async def test_flood_control_is_waited_out(chat: ChatHarness) -> None:
 async def test_dispatchers_can_be_built_twice_in_one_process(app_settings, db) -> None:
     build_dispatcher(app_settings, db)
     build_dispatcher(app_settings, db)
+
+
+async def test_help_lists_what_each_role_can_do(chat: ChatHarness) -> None:
+    [worker_help] = texts(await chat.send(WORKER, "/help", language_code="en"))
+    assert "/new" in worker_help and "/mycases" in worker_help and "/coverage" not in worker_help
+    [supervisor_help] = texts(await chat.send(900, "/help", language_code="en"))
+    assert "/coverage" in supervisor_help and "/reload_centres" in supervisor_help and "/new" not in supervisor_help
