@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-import cn2an
 import phonenumbers
 
 from bot.intake.draft import AnswerValue
 from bot.intake.questions import AnswerType, Question
 from bot.understanding import parse_amount, parse_date, parse_period
+from bot.understanding.numbers import parse_number
 
 # Beyond these an answer is a typo, not a claim: the largest collective construction-wage claims
 # run to millions of yuan; nobody's monthly wage is half a million.
@@ -155,10 +155,8 @@ def _whole_number(text: str) -> int | None:
     numerals = CHINESE_NUMERAL.findall(text)
     if not numerals:
         return None
-    try:
-        return int(cn2an.cn2an(max(numerals, key=len), "smart"))
-    except ValueError:
-        return None
+    value = parse_number(max(numerals, key=len))
+    return int(value) if value is not None and value == value.to_integral_value() else None
 
 
 def check_phone(text: str) -> Verdict:
