@@ -84,10 +84,8 @@ class WebChatSession(FaithfulSession):
         self, bot: Bot, chat_id: int, reference: Any, files: dict[str, InputFile], field_name: str
     ) -> tuple[str, str, int, bytes]:
         """(file_id, name, size, head bytes) of what the bot sends: a new upload or a known file id."""
-        if isinstance(reference, str) and reference.startswith("attach://"):
-            upload = files[reference.removeprefix("attach://")]
-            data = b"".join([chunk async for chunk in upload.read(bot)])
-            name = upload.filename or field_name
+        if uploaded := await self._upload(bot, reference, files, field_name):
+            name, data = uploaded
             content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             try:
                 stored = await self._files.keep(chat_id, name, content_type, data)

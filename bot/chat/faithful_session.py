@@ -266,17 +266,26 @@ class FaithfulSession(BaseSession):
             raise TelegramRefusal("Bad Request: message to delete not found")
         return True, Delivery("delete", chat["id"], {"message_id": key[1]})
 
+    @staticmethod
+    async def _upload(
+        bot: Bot, reference: Any, files: dict[str, InputFile], field_name: str
+    ) -> tuple[str, bytes] | None:
+        """(name, bytes) of a file uploaded with this request; None when `reference` is a file id."""
+        if not (isinstance(reference, str) and reference.startswith("attach://")):
+            return None
+        upload = files[reference.removeprefix("attach://")]
+        return upload.filename or field_name, b"".join([chunk async for chunk in upload.read(bot)])
+
     async def _file_for(
         self, bot: Bot, chat_id: int, reference: Any, files: dict[str, InputFile], field_name: str
     ) -> tuple[str, str, int, bytes]:
         """(file_id, name, size, leading bytes) of a file the bot sends: a new upload or a known file id."""
-        if isinstance(reference, str) and reference.startswith("attach://"):
-            upload = files[reference.removeprefix("attach://")]
-            data = b"".join([chunk async for chunk in upload.read(bot)])
+        if uploaded := await self._upload(bot, reference, files, field_name):
+            name, data = uploaded
             if not data:
                 raise TelegramRefusal("Bad Request: file must be non-empty")
             file_id = f"{field_name}-{chat_id}-{len(self.calls)}"
-            self._files[file_id] = (upload.filename or field_name, len(data), data[:IMAGE_HEAD_BYTES])
+            self._files[file_id] = (name, len(data), data[:IMAGE_HEAD_BYTES])
             return file_id, *self._files[file_id]
         if isinstance(reference, str) and reference in self._files:
             return reference, *self._files[reference]
