@@ -7,7 +7,9 @@ plain messages go to it. Nothing of the complaint is kept before the worker cons
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from datetime import date
 
 from aiogram import Bot, F, Router
@@ -28,7 +30,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.cases import Case, DisputeKind
 from bot.chat.notify import Notifier
-from bot.chat.outbound import edit_text, send_text
+from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.telegram_html import escape
 from bot.clock import Clock, local_today
 from bot.intake.collective import AlertReason
@@ -336,7 +338,8 @@ async def ask(bot: Bot, chat_id: int, state: FSMContext, draft: Draft, question:
               problem: str | None = None) -> None:
     """Put `question` on screen (after what was wrong with the last answer, if anything)."""
     draft.pending = question.code
-    if question.sensitive and draft.sensitive_consent is None:
+    # Asked again (Back, or an edit from the summary) after a refusal: the consent comes first again.
+    if question.sensitive and draft.sensitive_consent is not True:
         await state.set_state(Intake.sensitive)
         await save_draft(state, draft)
         await send_text(bot, chat_id, health_consent_text(), reply_markup=health_consent_keyboard())
@@ -474,6 +477,7 @@ async def notify_after_submit(
 
 def router() -> Router:
     r = Router(name="intake")
+    submitting: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # per chat; a lock is a few bytes
 
     def today_of(clock: Clock, settings: Settings) -> date:
         return local_today(clock, settings.zone)
@@ -510,7 +514,7 @@ def router() -> Router:
         await callback.answer()
         await people.record_consent(person, ConsentPurpose.PRIVACY, PRIVACY_NOTICE_VERSION, at=clock.now())
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         await invite_description(bot, callback.from_user.id, state, Draft(consented_at=clock.now()))
 
     @r.callback_query(PrivacyConsent.filter(~F.agreed), Intake.consent)
@@ -518,7 +522,7 @@ def router() -> Router:
         await callback.answer()
         await state.clear()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         await send_text(bot, callback.from_user.id, _(
             "Understood: nothing about a complaint has been kept. Your chat profile (name and language) is kept "
             "only so that we can talk. You can start again at any time with /new."))
@@ -645,7 +649,7 @@ def router() -> Router:
         await callback.answer()
         await people.record_consent(person, ConsentPurpose.LOCATION, PRIVACY_NOTICE_VERSION, at=clock.now())
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         draft.answer(draft.pending, {"lat": callback_data.lat, "lon": callback_data.lon})
         await proceed(bot, callback.from_user.id, state, draft, today_of(clock, settings))
 
@@ -657,7 +661,7 @@ def router() -> Router:
         assert draft is not None
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         draft.sensitive_consent = callback_data.agreed
         if callback_data.agreed:
             await people.record_consent(person, ConsentPurpose.HEALTH, PRIVACY_NOTICE_VERSION, at=clock.now())
@@ -707,17 +711,19 @@ def router() -> Router:
     async def submit(callback: CallbackQuery, bot: Bot, state: FSMContext, person: Person, intake: IntakeService,
                      people: PeopleRepository, clock: Clock, settings: Settings, notifier: Notifier,
                      routing: RoutingService, locale: str) -> None:
-        draft = await load_draft(state)
-        assert draft is not None
         await callback.answer()
-        today = today_of(clock, settings)
-        if draft.next_question() is not None:
-            await proceed(bot, callback.from_user.id, state, draft, today)
-            return
-        if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
-        submission = await intake.submit(draft, person, now=clock.now(), today=today)
-        await state.clear()
+        # A double tap must not file the complaint twice: the second tap waits, then finds no draft.
+        async with submitting[callback.from_user.id]:
+            if await state.get_state() != Intake.summary.state or (draft := await load_draft(state)) is None:
+                return
+            today = today_of(clock, settings)
+            if draft.next_question() is not None:
+                await proceed(bot, callback.from_user.id, state, draft, today)
+                return
+            if isinstance(callback.message, Message):
+                await remove_keyboard(callback.message)
+            submission = await intake.submit(draft, person, now=clock.now(), today=today)
+            await state.clear()
         await send_text(bot, callback.from_user.id, confirmation_text(submission, locale))
         await notify_after_submit(notifier, people, routing, settings, submission)
 

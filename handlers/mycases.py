@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases import CLOSED_STATUSES, Case, CaseEvent, CaseStatus, InvalidTransition
-from bot.chat.outbound import edit_text, send_text
+from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.telegram_html import escape
 from bot.clock import Clock
 from bot.intake.draft import EVIDENCE_COUNT_LIMIT, EVIDENCE_SIZE_LIMIT, EvidenceRefusal
@@ -246,7 +246,7 @@ def router() -> Router:
             return
         await callback.answer()
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         await withdraw_case(bot, callback.from_user.id, case, callback_data.why, callback_data.why, person, cases,
                             clock)
 
@@ -343,7 +343,7 @@ def router() -> Router:
         if await step_case_id(state) == callback_data.id:
             await leave_case_step(state)
         if isinstance(callback.message, Message):
-            await callback.message.edit_reply_markup(reply_markup=None)
+            await remove_keyboard(callback.message)
         case = await own_case(cases, person, callback_data.id)
         if case is not None:
             await show_case(bot, callback.from_user.id, case, cases, settings, routing, locale)

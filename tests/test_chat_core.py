@@ -8,7 +8,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.methods import SendMessage
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.app import build_dispatcher
 from bot.people import Front, Role
@@ -105,6 +105,24 @@ async def test_a_handler_exception_apologises_and_keeps_serving(
     assert "13800138000" not in logged, "no personal data in logs"
     [greeting] = texts(await chat.send(WORKER + 1, "/start", language_code="en"))
     assert greeting.startswith("Hello")
+
+
+def failing_button_router() -> Router:
+    router = Router(name="failing-button")
+
+    @router.callback_query(F.data == "explode")
+    async def explode(callback: CallbackQuery) -> None:
+        await callback.answer()  # as handlers do first
+        raise RuntimeError("after answering")
+
+    return router
+
+
+async def test_a_button_handler_failing_after_answering_still_apologises(app_settings, db, clock) -> None:
+    chat = ChatHarness.build(app_settings, db, clock, extra_routers=[failing_button_router()])
+    calls = await chat.press(WORKER, "explode", message=None, language_code="en")
+    assert any(text.startswith("Sorry, something went wrong") for text in texts(calls))
+    assert not chat.session.unanswered_callbacks
 
 
 async def test_supervisor_ids_give_the_supervisor_role(chat: ChatHarness, db: Database) -> None:

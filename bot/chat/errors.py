@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -31,9 +33,14 @@ def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):
         with i18n.context(), i18n.use_locale(locale_for(person, user.language_code, default_locale)):
             apology = _("Sorry, something went wrong on our side. What you entered so far is saved; "
                         "please try again in a moment.")
-            if update.callback_query:
+        if update.callback_query:
+            # The handler may have answered the button before it failed; a second answer is refused.
+            with contextlib.suppress(TelegramBadRequest):
                 await bot.answer_callback_query(update.callback_query.id)
+        try:
             await bot.send_message(user.id, apology)
+        except TelegramAPIError as error:
+            log.warning("could not apologise for update %s: %s", update.update_id, type(error).__name__)
         return True
 
     return on_error

@@ -70,3 +70,14 @@ async def edit_text(message: Message, text: str, reply_markup: InlineKeyboardMar
         # The stored copy of the message can be older than what the person sees.
         if "message is not modified" not in error.message:
             raise
+
+
+async def remove_keyboard(message: Message) -> None:
+    """Take the buttons off a message the person has answered; a second tap finds them gone already."""
+    if message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise

@@ -168,6 +168,11 @@ async def test_declining_the_health_consent_skips_the_injury_question(chat: Chat
     await worker.presses("No, skip this question")
     draft = await draft_of(chat, WORKER)
     assert draft.pending == "incident_date" and "injury_details" in draft.skipped
+    [asked_again] = await worker.presses("Back")
+    assert "sensitive personal information" in asked_again, "going back to it asks for the consent again"
+    await worker.says("I broke my wrist")  # typed instead of answering the consent: not taken as the answer
+    draft = await draft_of(chat, WORKER)
+    assert "injury_details" not in draft.answers and draft.sensitive_consent is not True
 
 
 async def test_back_returns_to_the_previous_question_and_keeps_its_answer(chat: ChatHarness) -> None:

@@ -1,5 +1,6 @@
 """What must hold whatever the worker sends: consent first, bad answers re-asked, drafts kept."""
 
+import asyncio
 import json
 import sqlite3
 
@@ -10,6 +11,7 @@ from bot.intake.draft import Draft
 from storage.db import Database
 from tests.harness import ChatHarness, callback_answers, texts
 from tests.intake.helpers import STICKER, Worker, chat_state, draft_of
+from tests.intake.test_mycases_and_alerts import fill_wages_complaint
 
 WORKER = 3001
 
@@ -84,6 +86,17 @@ async def test_an_end_date_cannot_precede_the_start(chat: ChatHarness) -> None:
     [reply] = await worker.says("2025-01-01")
     assert "before the date you started" in reply
     assert (await draft_of(chat, WORKER)).pending == "end_date"
+
+
+async def test_a_double_tap_on_submit_files_one_case(chat: ChatHarness, db_path) -> None:
+    worker = Worker(chat, WORKER)
+    await fill_wages_complaint(worker, "Hongda Construction", 1)
+    summary = next(d.message for d in reversed(chat.deliveries) if d.chat_id == WORKER and "reply_markup" in d.message)
+    submit = next(b["callback_data"] for row in summary["reply_markup"]["inline_keyboard"] for b in row
+                  if "Submit" in b["text"])
+    await asyncio.gather(*(chat.press(WORKER, submit, message=summary, language_code="en") for _ in range(2)))
+    assert rows(db_path, "SELECT count(*) FROM cases") == [(1,)]
+    assert not chat.session.unanswered_callbacks
 
 
 async def test_a_half_filled_complaint_survives_a_restart(app_settings, db_path, clock) -> None:

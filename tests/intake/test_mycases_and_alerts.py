@@ -16,6 +16,13 @@ SUPERVISOR = 900  # in SUPERVISOR_IDS of the test settings
 
 async def file_wages_complaint(worker: Worker, employer: str, workers: int) -> str:
     """A whole wages complaint; returns the confirmation."""
+    await fill_wages_complaint(worker, employer, workers)
+    confirmation, *_alerts = await worker.presses("Submit")
+    return confirmation
+
+
+async def fill_wages_complaint(worker: Worker, employer: str, workers: int) -> None:
+    """A wages complaint answered up to its summary."""
     await worker.agrees_to_the_notice()
     await worker.presses("Unpaid wages")
     await worker.says(employer)
@@ -27,8 +34,6 @@ async def file_wages_complaint(worker: Worker, employer: str, workers: int) -> s
     await worker.says(str(workers))
     for answer in ("Pay us", "Chats", "Chen Gang", "13800138000", "Wujiashan street, Dongxihu", "Here"):
         await worker.says(answer)
-    confirmation, *_alerts = await worker.presses("Submit")
-    return confirmation
 
 
 async def test_mycases_lists_cases_and_shows_the_timeline(chat: ChatHarness, db: Database) -> None:
