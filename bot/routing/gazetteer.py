@@ -30,6 +30,11 @@ _SUFFIXES = re.compile(r"(?:街道办事处|街道办|街道|社管办|管委会
                        re.IGNORECASE)
 
 
+def _distinctive(name: str) -> bool:
+    """Long enough to mean a place when found inside other text: two Chinese characters or four letters."""
+    return len(name) >= (4 if name.isascii() else 2)
+
+
 class GazetteerError(Exception):
     """The gazetteer file cannot be used; the message says where and why."""
 
@@ -118,10 +123,18 @@ class Gazetteer:
         }
 
     def match(self, text: str) -> PlaceMatch | None:
-        """The place a typed name most likely means, or None if nothing is close enough."""
+        """The place a typed name most likely means, or None if nothing is close enough.
+
+        A known name inside a longer address ("东西湖区径河街道XX工业园3号厂房") is taken first, the
+        longest one; fuzzy matching, for typos, scores long addresses too low to be used alone.
+        """
         query = core_name(text)
         if not query:
             return None
+        contained = [(len(name), position) for position, name in enumerate(self._choices)
+                     if _distinctive(name) and name in query]
+        if contained:
+            return PlaceMatch(place=self._choice_places[max(contained)[1]], score=100.0)
         best = process.extractOne(query, self._choices, scorer=fuzz.WRatio, processor=None,
                                   score_cutoff=MATCH_CUTOFF)
         if best is None:

@@ -50,7 +50,9 @@ class RoutingService:
     async def assign_case(self, kind: DisputeKind, fields: Mapping[str, Any]) -> RoutingDecision | None:
         """The centre for a case filed in chat, from its intake answers; None when no place in them is
         known (the case then waits for a supervisor to assign it)."""
-        typed_places = [text for text in (fields.get("street"), fields.get("workplace")) if isinstance(text, str)]
+        # The workplace answer decides jurisdiction (Art. 21); the street found in the free text may be
+        # where the worker lives, so it is only the fallback.
+        typed_places = [text for text in (fields.get("workplace"), fields.get("street")) if isinstance(text, str)]
         workplace_street = next((text for text in typed_places if self.gazetteer.match(text)), None)
         workers = fields.get("workers_affected")
         try:

@@ -51,3 +51,11 @@ def test_a_bad_gazetteer_names_the_field():
     with pytest.raises(GazetteerError, match=r"field 'districts.0.streets.0.lat'"):
         parse_gazetteer({"datum": "wgs84", "districts": [
             {"name": "区", "name_en": "D", "streets": [{"name": "街", "name_en": "S", "lat": 99, "lon": 1}]}]})
+
+
+def test_a_known_name_inside_a_long_address_is_found() -> None:
+    for address, street in (("东西湖区径河街道XX工业园3号厂房", "径河街道"),
+                            ("东西湖区吴家山街道临空港大道100号某某建筑工地项目部", "吴家山街道"),
+                            ("Unit 3, Jinghe Street industrial park, Dongxihu", "径河街道")):
+        found = WUHAN.match(address)
+        assert found is not None and found.place.street == street, address

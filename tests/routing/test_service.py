@@ -31,8 +31,11 @@ async def test_a_typed_workplace_in_english_or_chinese_goes_to_its_street_centre
         assert decision is not None and decision.centre_id == "dxh-wujiashan", typed
 
 
-async def test_the_street_understood_from_free_text_comes_before_the_typed_address() -> None:
+async def test_the_workplace_answer_decides_and_the_free_text_street_is_a_fallback() -> None:
     routing, _, _ = service()
+    lives_here_works_there = {"street": "吴家山街道", "workplace": "东西湖区径河街道XX工业园3号厂房"}
+    decision = await routing.assign_case(DisputeKind.WAGES, lives_here_works_there)
+    assert decision is not None and decision.centre_id == "dxh-jinghe"
     decision = await routing.assign_case(DisputeKind.WAGES, {"street": "径河街", "workplace": "a factory"})
     assert decision is not None and decision.centre_id == "dxh-jinghe"
 
