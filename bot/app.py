@@ -67,6 +67,9 @@ def build_dispatcher(
         intake=IntakeService(cases, assign_centre=routing.assign_case),
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots, notifier=Notifier(bots, i18n, settings.default_locale),
+        # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
+        # Telegram's copy is the person's own).
+        conversations={},
     )
     dispatcher.update.outer_middleware(
         PersonMiddleware(people, clock, frozenset(settings.supervisor_ids))

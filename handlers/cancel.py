@@ -10,7 +10,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.chat.conversations import ForgetChat, forget_conversation
 from bot.chat.outbound import edit_text
+from bot.people import Front, Person
 
 
 class CancelConfirm(CallbackData, prefix="cancel"):
@@ -37,10 +39,12 @@ def router() -> Router:
         )
 
     @r.callback_query(CancelConfirm.filter())
-    async def confirmed(callback: CallbackQuery, callback_data: CancelConfirm, state: FSMContext) -> None:
+    async def confirmed(callback: CallbackQuery, callback_data: CancelConfirm, state: FSMContext, person: Person,
+                        conversations: dict[Front, ForgetChat]) -> None:
         await callback.answer()
         if callback_data.confirmed and await state.get_state() is not None:
             await state.clear()
+            await forget_conversation(conversations, person)  # the draft's answers are in it too
             text = _("Cancelled: the draft is deleted.")
         elif callback_data.confirmed:
             text = _("There is nothing to cancel.")

@@ -29,6 +29,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases import Case, DisputeKind
+from bot.chat.conversations import ForgetChat, forget_conversation
 from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.telegram_html import escape
@@ -518,9 +519,11 @@ def router() -> Router:
         await invite_description(bot, callback.from_user.id, state, Draft(consented_at=clock.now()))
 
     @r.callback_query(PrivacyConsent.filter(~F.agreed), Intake.consent)
-    async def declined(callback: CallbackQuery, bot: Bot, state: FSMContext) -> None:
+    async def declined(callback: CallbackQuery, bot: Bot, state: FSMContext, person: Person,
+                       conversations: dict[Front, ForgetChat]) -> None:
         await callback.answer()
         await state.clear()
+        await forget_conversation(conversations, person)
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
         await send_text(bot, callback.from_user.id, _(
@@ -531,7 +534,8 @@ def router() -> Router:
     async def before_consent(message: Message, bot: Bot) -> None:
         await send_text(bot, message.chat.id, _(
             "Before you tell me about the complaint, please read the notice above and tap “I agree”. Nothing "
-            "you write is kept until then."), reply_markup=consent_keyboard())
+            "you write goes into a complaint until then, and if you decline, this conversation is deleted."),
+            reply_markup=consent_keyboard())
 
     # --- evidence, at any point of a draft (before the other message handlers) ----------------
     @r.message(StateFilter(*DRAFT_STATES), F.photo | F.document)

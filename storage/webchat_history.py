@@ -80,6 +80,11 @@ class WebChatHistory:
                 "DELETE FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
             )
 
+    async def forget(self, chat_id: int) -> None:
+        """Delete what the chat said (a declined consent, a cancelled draft); its id counter stays."""
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM webchat_messages WHERE chat_id = ?", (chat_id,))
+
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         async with self._db.read() as conn, conn.execute(
             "SELECT body FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
@@ -118,6 +123,17 @@ class WebChatFiles:
         async with self._db.read() as conn, conn.execute("SELECT coalesce(sum(size), 0) FROM webchat_files") as cursor:
             row = await cursor.fetchone()
         return int(row[0])
+
+    async def forget_chat(self, chat_id: int) -> list[str]:
+        """Forget the chat's files that no filed case holds as evidence; their ids, to delete the bytes."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT file_id FROM webchat_files WHERE chat_id = ?"
+                " AND file_id NOT IN (SELECT file_id FROM case_evidence)", (chat_id,)
+            ) as cursor:
+                file_ids = [row[0] for row in await cursor.fetchall()]
+            await conn.executemany("DELETE FROM webchat_files WHERE file_id = ?", [(file_id,) for file_id in file_ids])
+        return file_ids
 
     async def remove_oldest(self) -> StoredFile | None:
         """Forget the oldest file and return it, so its bytes can be deleted too."""

@@ -53,6 +53,7 @@ class WebChatFront:
         self._locks = [asyncio.Lock() for _ in range(CHAT_LOCKS)]
         self._press_chats: dict[str, int] = {}
         attach_front(dispatcher, self.bot, Front.WEB)
+        dispatcher["conversations"][Front.WEB] = self.forget
         session.listeners.append(self.deliver)
         session.callback_answered = self._callback_answered
 
@@ -97,6 +98,14 @@ class WebChatFront:
                 return
             await self.history.put(delivery.message)
             await self._push(delivery.chat_id, {"type": delivery.kind, "message": self.view(delivery.message)})
+
+    async def forget(self, chat_id: int) -> None:
+        """Delete a person's web conversation and the files no case holds, and clear their open pages:
+        what the privacy notice promises when consent is declined or a draft is cancelled."""
+        async with self._lock(chat_id):
+            await self.history.forget(chat_id)
+            await self.session.forget_files(chat_id)
+            await self._push(chat_id, {"type": "history", "messages": []})
 
     async def _callback_answered(self, callback_id: str, text: str, alert: bool) -> None:
         chat_id = self._press_chats.pop(callback_id, None)

@@ -79,6 +79,9 @@ class WebChatSession(FaithfulSession):
             self._messages.pop((chat_id, old_id), None)
         self._pruned_below[chat_id] = max(self._pruned_below.get(chat_id, 1), keep_from)
 
+    async def forget_files(self, chat_id: int) -> None:
+        await self._files.forget_chat(chat_id)
+
     # --- files ---------------------------------------------------------------------------------
     async def _file_for(
         self, bot: Bot, chat_id: int, reference: Any, files: dict[str, InputFile], field_name: str

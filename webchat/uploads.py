@@ -53,6 +53,12 @@ class FileStore:
                 self.path(evicted.file_id).unlink(missing_ok=True)
         return stored
 
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete the chat's files, except those a filed case holds as evidence."""
+        async with self._lock:
+            for file_id in await self._files.forget_chat(chat_id):
+                self.path(file_id).unlink(missing_ok=True)
+
     async def find(self, file_id: str) -> StoredFile | None:
         if not _is_token(file_id):
             return None
