@@ -28,6 +28,10 @@ OLDEST_YEARS = 30
 NEGATIVE = re.compile(r"^\s*[-−–负]")
 DIGITS = re.compile(r"\d+")
 CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
+COUNTED_PEOPLE = re.compile(
+    r"(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:个|名|位)?\s*(?:人|工人|工友|workers?|people)", re.IGNORECASE)
+YEAR = re.compile(r"\d{4}")
 
 
 class Problem(StrEnum):
@@ -110,6 +114,11 @@ def _check_period(text: str, today: date) -> Verdict:
         return _rejected(Problem.NOT_A_PERIOD)
     # "从3月开始" (since March) has no end: what is owed runs to today.
     last = last or today
+    if first <= today < _month_end(today) < last:
+        # "8月到3月" read as this August to next March: a worker means last August to this March.
+        if YEAR.search(text):
+            return _rejected(Problem.FUTURE_DATE)
+        first, last = _year_earlier(first), _year_earlier(last)
     if first > today:
         return _rejected(Problem.FUTURE_DATE)
     if first < today - timedelta(days=365 * OLDEST_YEARS):
@@ -149,14 +158,26 @@ def _check_count(text: str) -> Verdict:
 
 
 def _whole_number(text: str) -> int | None:
-    """Digits first; else the longest Chinese numeral ("我们一共十二个人" is 12, not the 一 of 一共)."""
-    if digits := DIGITS.search(text):
-        return int(digits.group(0))
-    numerals = CHINESE_NUMERAL.findall(text)
-    if not numerals:
-        return None
-    value = parse_number(max(numerals, key=len))
-    return int(value) if value is not None and value == value.to_integral_value() else None
+    """The number of people: the one counting people if one does ("3个班组共40人" is 40), else the largest
+    ("我们一共十二个人" is 12, not the 一 of 一共); "1,200" is one number."""
+    text = THOUSANDS_SEPARATOR.sub("", text)
+    counting = COUNTED_PEOPLE.search(text)
+    candidates = [counting.group(1)] if counting else DIGITS.findall(text) + CHINESE_NUMERAL.findall(text)
+    values = [value for candidate in candidates if (value := parse_number(candidate)) is not None
+              and value == value.to_integral_value()]
+    return int(max(values)) if values else None
+
+
+def _month_end(day: date) -> date:
+    following = day.replace(day=28) + timedelta(days=4)
+    return following - timedelta(days=following.day)
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def check_phone(text: str) -> Verdict:
