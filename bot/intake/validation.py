@@ -114,7 +114,7 @@ def _check_period(text: str, today: date) -> Verdict:
         return _rejected(Problem.NOT_A_PERIOD)
     # "从3月开始" (since March) has no end: what is owed runs to today.
     last = last or today
-    if first <= today < _month_end(today) < last:
+    if first <= today and last > _month_end(today):
         # "8月到3月" read as this August to next March: a worker means last August to this March.
         if YEAR.search(text):
             return _rejected(Problem.FUTURE_DATE)
