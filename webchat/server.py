@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import ipaddress
 import json
 import logging
 import math
 import re
 from pathlib import Path
+from socket import gethostbyname
 from string import Template
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -111,6 +113,13 @@ async def build_webchat(dispatcher: Dispatcher, settings: Settings, db: Database
     return app
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
 async def run_webchat(dispatcher: Dispatcher, settings: Settings, db: Database) -> None:
     """Serve the web chat until cancelled."""
     runner = web.AppRunner(await build_webchat(dispatcher, settings, db), access_log=None)
@@ -119,6 +128,10 @@ async def run_webchat(dispatcher: Dispatcher, settings: Settings, db: Database) 
         await web.TCPSite(runner, settings.webchat_host, settings.webchat_port).start()
         log.info("web chat: open http://%s:%s/%s", settings.webchat_host, settings.webchat_port,
                  "  (demo mode: pick a person)" if settings.demo_on else "")
+        if settings.demo_on and not _is_loopback(settings.webchat_host):
+            # Anyone who can open the page can act as the demo mediator or supervisor.
+            log.warning("DEMO mode is on and the web chat listens on %s, beyond this machine: anyone can "
+                        "act as staff. Set DEMO=false for a real deployment.", settings.webchat_host)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -64,6 +64,9 @@ class VisitorCookies:
         if not value:
             return None
         raw_id, _, signature = value.partition(".")
-        if not raw_id.isdigit() or not hmac.compare_digest(signature, self._signature(int(raw_id))):
+        # isdigit() alone admits "²": only ASCII digits are an id.
+        if not (raw_id.isascii() and raw_id.isdigit()):
+            return None
+        if not hmac.compare_digest(signature, self._signature(int(raw_id))):
             return None
         return int(raw_id)

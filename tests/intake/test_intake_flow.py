@@ -226,3 +226,16 @@ async def test_a_draft_keeps_photos_and_documents_within_limits(chat: ChatHarnes
     [too_many] = await worker.sends_photo("one-too-many")
     assert "20 files are already attached" in too_many
     assert len((await draft_of(chat, WORKER)).evidence) == 20
+
+
+async def test_only_what_the_kind_asks_is_taken_from_the_free_text(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER, "zh-hans")
+    await worker.says("/new")
+    await worker.presses("我同意")
+    [understood, *_] = await worker.says(
+        "公司上个月把我开除了，没签劳动合同，要赔我两万元经济补偿，公司叫武汉某某物流有限公司")
+    draft = await draft_of(chat, WORKER)
+    assert draft.kind is not None and draft.kind.value == "contract"
+    assert "amount" not in draft.answers, "a contract complaint asks no 'wages owed'"
+    assert "20,000" not in understood, "so it is not shown as understood either"
+    assert "武汉某某物流有限公司" in understood

@@ -196,6 +196,10 @@ async def test_without_demo_mode_a_visitor_is_a_worker_known_by_a_signed_cookie(
             await client.ws_connect("/socket?as=zhang", headers={"Origin": origin_of(client),
                                                                  "Cookie": f"{COOKIE_NAME}=101.0000"})
         assert forged.value.status == 403, "neither ?as= nor a forged cookie makes one a demo person"
+        with pytest.raises(aiohttp.WSServerHandshakeError) as odd:
+            await client.ws_connect("/socket", headers={"Origin": origin_of(client),
+                                                        "Cookie": f"{COOKIE_NAME}=\u00b2.0000"})
+        assert odd.value.status == 403, "a cookie of non-ASCII digits is refused, not a server error"
         page = await client.get("/?as=mediator")
         assert '"people"' not in await page.text(), "no picker"
         cookie = page.cookies[COOKIE_NAME]
