@@ -576,6 +576,13 @@ def router() -> Router:
                         reply_markup=kind_keyboard())
 
     # --- answers --------------------------------------------------------------------------------
+    @r.message(StateFilter(Intake.describe, Intake.answering), F.text.startswith("/"))
+    async def unknown_command(message: Message, bot: Bot) -> None:
+        """A mistyped command is not an answer (the known ones are handled before this)."""
+        await send_text(bot, message.chat.id, _(
+            "“{command}” is not a command I know. Please answer the question above; /cancel stops the "
+            "complaint and /help lists the commands.").format(command=escape(message.text.split()[0][:40])))
+
     @r.message(Intake.answering, F.text)
     async def typed_answer(message: Message, bot: Bot, state: FSMContext, clock: Clock, settings: Settings) -> None:
         draft = await load_draft(state)

@@ -312,6 +312,11 @@ def router() -> Router:
             await leave_case_step(state)
             await send_text(bot, message.chat.id, _("This case was not found."))
             return
+        if case.status in CLOSED_STATUSES:  # withdrawn meanwhile, say
+            await leave_case_step(state)
+            await send_text(bot, message.chat.id, _("Case {number} is closed: evidence can no longer be added.")
+                            .format(number=case.number))
+            return
         held = len(await cases.evidence(case.id))
         item = evidence_from(message, held + 1)
         if held >= EVIDENCE_COUNT_LIMIT:

@@ -194,3 +194,13 @@ async def test_any_sequence_of_messages_gets_replies_and_leaves_a_valid_draft(ch
             Draft.model_validate(data["draft"])
             json.dumps(data)
     assert not chat.session.unanswered_callbacks
+
+
+async def test_a_mistyped_command_is_not_taken_as_an_answer(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")
+    [reply] = await worker.says("/stop")
+    assert "“/stop” is not a command I know" in reply
+    draft = await draft_of(chat, WORKER)
+    assert draft.pending == "employer" and "employer" not in draft.answers

@@ -120,6 +120,24 @@ async def test_evidence_added_later_is_kept_and_recorded(chat: ChatHarness, db: 
     assert "I did not understand" in reply, "the evidence step is over"
 
 
+async def test_no_evidence_reaches_a_case_withdrawn_meanwhile(chat: ChatHarness, db: Database) -> None:
+    worker = Worker(chat, WORKER)
+    await file_wages_complaint(worker, "Hongda Construction", 1)
+    await worker.says("/mycases")
+    await worker.presses("LD-2026-000001")
+    case_message = chat.last_message(WORKER)
+    await worker.presses("Add evidence")
+    withdraw = next(b["callback_data"] for row in case_message["reply_markup"]["inline_keyboard"] for b in row
+                    if "Withdraw" in b["text"])
+    await chat.press(WORKER, withdraw, message=case_message, language_code="en")  # the older message's button
+    await worker.presses("The employer paid")
+    replies = await worker.sends_document("late.pdf", 1_000)
+    person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
+    [case] = await CaseRepository(db).of_worker(person.id)
+    assert case.status is CaseStatus.WITHDRAWN and await CaseRepository(db).evidence(case.id) == []
+    assert any("LD-2026-000001 is closed" in reply for reply in replies)
+
+
 async def test_evidence_from_the_draft_is_kept_on_the_case(chat: ChatHarness, db: Database) -> None:
     worker = Worker(chat, WORKER)
     await worker.agrees_to_the_notice()
