@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases import CLOSED_STATUSES, Case, CaseEvent, CaseStatus, InvalidTransition
+from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.telegram_html import escape
 from bot.clock import Clock
@@ -31,6 +32,7 @@ from handlers.intake_texts import (
 )
 from handlers.menu import MenuAction
 from storage.cases import CaseNotFound, CaseRepository
+from storage.people import PeopleRepository
 
 LISTED_CASES = 20
 REASON_LIMIT = 500
@@ -184,7 +186,8 @@ def router() -> Router:
         await send_text(bot, chat_id, text, reply_markup=case_keyboard(case))
 
     async def withdraw_case(bot: Bot, chat_id: int, case: Case, reason: str, reason_code: str | None,
-                            person: Person, cases: CaseRepository, clock: Clock) -> None:
+                            person: Person, cases: CaseRepository, clock: Clock, people: PeopleRepository,
+                            notifier: Notifier) -> None:
         try:
             case = await cases.transition(
                 case.id, to_status=CaseStatus.WITHDRAWN, actor_id=person.id, at=clock.now(), type="withdrawn",
@@ -196,6 +199,13 @@ def router() -> Router:
             return
         await send_text(bot, chat_id, _("Case {number} is withdrawn. If you need help again, send /new.").format(
             number=case.number))
+        if case.centre_id:
+            for mediator in await people.staff_of_centre(case.centre_id):
+                # The worker's own words may name people: the centre hears only the kind of reason.
+                await notifier.tell(mediator, lambda _locale: _(
+                    "↩️ Case {number} was withdrawn by the worker ({reason}).").format(
+                    number=case.number,
+                    reason=withdraw_reason_label(reason_code) if reason_code else _("a reason of their own")))
 
     @r.message(Command("mycases"))
     async def mycases_command(message: Message, bot: Bot, person: Person, cases: CaseRepository,
@@ -239,7 +249,8 @@ def router() -> Router:
 
     @r.callback_query(Withdraw.filter(F.why.in_(WITHDRAW_REASONS)))
     async def withdraw_with_reason(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
-                                   cases: CaseRepository, clock: Clock) -> None:
+                                   cases: CaseRepository, clock: Clock, people: PeopleRepository,
+                                   notifier: Notifier) -> None:
         case = await own_case(cases, person, callback_data.id)
         if case is None:
             await callback.answer(_("This case was not found."))
@@ -248,7 +259,7 @@ def router() -> Router:
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
         await withdraw_case(bot, callback.from_user.id, case, callback_data.why, callback_data.why, person, cases,
-                            clock)
+                            clock, people, notifier)
 
     @r.callback_query(Withdraw.filter(F.why == "other"))
     async def withdraw_typed(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
@@ -271,7 +282,7 @@ def router() -> Router:
 
     @r.message(CaseStep.withdraw_reason, F.text & ~F.text.startswith("/"))
     async def typed_reason(message: Message, bot: Bot, state: FSMContext, person: Person, cases: CaseRepository,
-                           clock: Clock) -> None:
+                           clock: Clock, people: PeopleRepository, notifier: Notifier) -> None:
         reason = message.text.strip()
         if not reason or len(reason) > REASON_LIMIT:
             await send_text(bot, message.chat.id, _(
@@ -283,7 +294,7 @@ def router() -> Router:
         if case is None:
             await send_text(bot, message.chat.id, _("This case was not found."))
             return
-        await withdraw_case(bot, message.chat.id, case, reason, None, person, cases, clock)
+        await withdraw_case(bot, message.chat.id, case, reason, None, person, cases, clock, people, notifier)
 
     @r.message(CaseStep.withdraw_reason, ~F.text)
     async def reason_not_text(message: Message, bot: Bot) -> None:

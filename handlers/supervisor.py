@@ -8,6 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from babel.numbers import format_percent
 
 from bot.chat.filters import HasRole
 from bot.chat.outbound import send_text
@@ -30,7 +31,8 @@ async def send_coverage(bot: Bot, chat_id: int, routing: RoutingService, distric
     caption = _("Half-hour coverage of {district}: {share} of the area has an in-person centre within 30 minutes "
                 "by transit ({covered} of {total} cells of {step} m). Red cells are outside every circle.").format(
         district=escape(report.district if locale.startswith("zh") else report.district_en),
-        share=f"{report.share:.1%}", covered=report.cells_covered, total=report.cells_total, step=report.step_m)
+        share=format_percent(report.share, format="#,##0.0%", locale=locale), covered=report.cells_covered,
+        total=report.cells_total, step=report.step_m)
     await bot.send_photo(chat_id, BufferedInputFile(report.png, filename="coverage.png"), caption=caption)
 
 
@@ -40,14 +42,15 @@ def router() -> Router:
     r.callback_query.filter(HasRole(Role.SUPERVISOR))
 
     @r.message(Command("reload_centres"))
-    async def reload_centres(message: Message, routing: RoutingService) -> None:
+    async def reload_centres(message: Message, bot: Bot, routing: RoutingService) -> None:
         result = routing.reload()
         if result.ok:
-            await message.answer(_("Registry reloaded: {count} centres from {source}.").format(
+            await send_text(bot, message.chat.id, _("Registry reloaded: {count} centres from {source}.").format(
                 count=result.centres, source=escape(result.source)))
         else:
-            await message.answer(_("The registry file has an error, so the {count} centres in use are kept.\n"
-                                   "{error}").format(count=result.centres, error=escape(result.error or "")))
+            await send_text(bot, message.chat.id, _(
+                "The registry file has an error, so the {count} centres in use are kept.\n{error}").format(
+                count=result.centres, error=escape(result.error or "")))
 
     @r.message(Command("coverage"))
     async def coverage(message: Message, command: CommandObject, bot: Bot, routing: RoutingService,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from bot.cases import CaseStatus
-from bot.people import Front
+from bot.people import Front, Role
 from storage.cases import CaseRepository
 from storage.db import Database
 from storage.people import PeopleRepository
@@ -11,6 +11,7 @@ from tests.harness import ChatHarness
 from tests.intake.helpers import Worker
 
 WORKER = 4001
+MEDIATOR = 4901
 SUPERVISOR = 900  # in SUPERVISOR_IDS of the test settings
 
 
@@ -61,14 +62,16 @@ async def test_the_worker_menu_offers_new_complaint_and_my_cases(chat: ChatHarne
     assert "no cases yet" in listing
 
 
-async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db: Database) -> None:
+async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db: Database, clock) -> None:
+    await PeopleRepository(db).set_role(Front.TELEGRAM, MEDIATOR, Role.MEDIATOR, "dxh-wujiashan", now=clock.now())
+    chat.session.register_chat({"id": MEDIATOR, "type": "private", "first_name": "王"})
     worker = Worker(chat, WORKER)
     await file_wages_complaint(worker, "Hongda Construction", 1)
     await worker.says("/mycases")
     await worker.presses("LD-2026-000001")
     [question] = await worker.presses("Withdraw")
     assert "Why do you want to withdraw" in question
-    [done] = await worker.presses("The employer paid")
+    done, *_to_the_centre = await worker.presses("The employer paid")
     assert "is withdrawn" in done
     cases = CaseRepository(db)
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
@@ -77,6 +80,8 @@ async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db
     withdrawn = (await cases.events(case.id))[-1]
     assert withdrawn.type == "withdrawn" and withdrawn.actor_id == person.id
     assert withdrawn.from_status is CaseStatus.ASSIGNED and withdrawn.payload == {"reason_code": "paid"}
+    told = [d.message["text"] for d in chat.deliveries if d.chat_id == MEDIATOR]
+    assert "Case LD-2026-000001 was withdrawn by the worker (The employer paid)" in told[-1], "the centre is told"
     [timeline] = await worker.presses("LD-2026-000001")
     assert "Withdrawn: The employer paid" in timeline and "Add evidence" not in str(
         chat.last_message(WORKER).get("reply_markup"))
