@@ -81,7 +81,7 @@ async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db
     assert withdrawn.type == "withdrawn" and withdrawn.actor_id == person.id
     assert withdrawn.from_status is CaseStatus.ASSIGNED and withdrawn.payload == {"reason_code": "paid"}
     told = [d.message["text"] for d in chat.deliveries if d.chat_id == MEDIATOR]
-    assert "Case LD-2026-000001 was withdrawn by the worker (The employer paid)" in told[-1], "the centre is told"
+    assert "案件 LD-2026-000001 已由劳动者撤回（单位已经付钱了）" in told[-1], "the centre is told, in its language"
     [timeline] = await worker.presses("LD-2026-000001")
     assert "Withdrawn: The employer paid" in timeline and "Add evidence" not in str(
         chat.last_message(WORKER).get("reply_markup"))
