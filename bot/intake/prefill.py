@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.cases import DisputeKind
 from bot.intake.draft import AnswerValue, Draft
-from bot.intake.questions import QUESTIONS
+from bot.intake.questions import QUESTIONS, sequence
 from bot.intake.validation import AMOUNT_CEILING, COUNT_CEILING
 from bot.understanding import Understanding
 
@@ -56,8 +56,12 @@ def _read(understood: Understanding, today: date) -> dict[str, AnswerValue]:
 def prefill(draft: Draft, understood: Understanding, today: date) -> list[str]:
     """Fill what the worker has not answered yet; returns the question codes filled."""
     filled = []
-    for code, value in _read(understood, today).items():
-        if code in draft.answers or code in draft.skipped:
+    found = _read(understood, today)
+    kind_answer = draft.answers.get("kind", found.get("kind"))
+    # Only what this kind of dispute asks: an amount read from a dismissal story is not "wages owed".
+    asked = set(sequence(DisputeKind(kind_answer))) if isinstance(kind_answer, str) else set(found)
+    for code, value in found.items():
+        if code in draft.answers or code in draft.skipped or code not in asked:
             continue
         draft.answers[code] = value
         draft.prefilled.append(code)
