@@ -63,14 +63,21 @@ async def enter_case_step(state: FSMContext, step: State, case_id: int) -> None:
     await state.set_state(step)
 
 
-async def leave_case_step(state: FSMContext) -> None:
-    """Back to what the chat was doing before the case step (nothing, or an open draft)."""
+async def leave_case_step(state: FSMContext) -> bool:
+    """Back to what the chat was doing before the case step; True when that is an open draft."""
     data = await state.get_data()
     if STEP_KEY not in data:
-        return
+        return False
     step = data.pop(STEP_KEY)
     await state.set_data(data)
     await state.set_state(step["resume"])
+    return step["resume"] is not None
+
+
+async def finish_case_step(bot: Bot, chat_id: int, state: FSMContext) -> None:
+    """Leave the case step and, if a complaint was being filled in, say how to go on with it."""
+    if await leave_case_step(state):
+        await send_text(bot, chat_id, _("Your complaint draft is still open: send /new to go on with it."))
 
 
 async def step_case_id(state: FSMContext) -> int | None:
@@ -289,12 +296,12 @@ def router() -> Router:
                 "Please give the reason in at most {limit} characters.").format(limit=REASON_LIMIT))
             return
         case_id = await step_case_id(state)
-        await leave_case_step(state)
         case = await own_case(cases, person, case_id) if case_id is not None else None
         if case is None:
             await send_text(bot, message.chat.id, _("This case was not found."))
-            return
-        await withdraw_case(bot, message.chat.id, case, reason, None, person, cases, clock, people, notifier)
+        else:
+            await withdraw_case(bot, message.chat.id, case, reason, None, person, cases, clock, people, notifier)
+        await finish_case_step(bot, message.chat.id, state)
 
     @r.message(CaseStep.withdraw_reason, ~F.text)
     async def reason_not_text(message: Message, bot: Bot) -> None:
@@ -319,14 +326,10 @@ def router() -> Router:
                              clock: Clock) -> None:
         case_id = await step_case_id(state)
         case = await own_case(cases, person, case_id) if case_id is not None else None
-        if case is None:
-            await leave_case_step(state)
-            await send_text(bot, message.chat.id, _("This case was not found."))
-            return
-        if case.status in CLOSED_STATUSES:  # withdrawn meanwhile, say
-            await leave_case_step(state)
+        if case is None or case.status in CLOSED_STATUSES:  # withdrawn meanwhile, say
             await send_text(bot, message.chat.id, _("Case {number} is closed: evidence can no longer be added.")
-                            .format(number=case.number))
+                            .format(number=case.number) if case else _("This case was not found."))
+            await finish_case_step(bot, message.chat.id, state)
             return
         held = len(await cases.evidence(case.id))
         item = evidence_from(message, held + 1)
@@ -356,12 +359,12 @@ def router() -> Router:
                             person: Person, cases: CaseRepository, settings: Settings, routing: RoutingService,
                             locale: str) -> None:
         await callback.answer()
-        if await step_case_id(state) == callback_data.id:
-            await leave_case_step(state)
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
         case = await own_case(cases, person, callback_data.id)
         if case is not None:
             await show_case(bot, callback.from_user.id, case, cases, settings, routing, locale)
+        if await step_case_id(state) == callback_data.id:
+            await finish_case_step(bot, callback.from_user.id, state)
 
     return r

@@ -199,3 +199,18 @@ async def test_a_third_complaint_against_one_employer_within_30_days_raises_the_
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER + 3)
     [case] = await CaseRepository(db).of_worker(person.id)
     assert case.urgent and await CaseRepository(db).alerts(case.id) == ["repeated_employer"]
+
+
+async def test_a_case_step_in_the_middle_of_a_draft_says_how_to_go_on(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await file_wages_complaint(worker, "Hongda Construction", 1)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")  # a second complaint is open, waiting for its employer
+    await worker.says("/mycases")
+    await worker.presses("LD-2026-000001")
+    await worker.presses("Add evidence")
+    await worker.sends_document("payslip.pdf", 1_000)
+    replies = await worker.presses("Done")
+    assert "send /new to go on with it" in replies[-1]
+    resumed = await worker.says("/new")
+    assert "Who is your employer" in resumed[-1], "the draft goes on where it was"
