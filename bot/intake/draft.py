@@ -118,10 +118,18 @@ class Draft(BaseModel):
         self.history.append(code)
 
     def step_back(self) -> str | None:
-        """The question answered before the one on screen (its answer kept to show), or None."""
+        """The question answered before the one on screen (its answer kept to show), or None.
+
+        Questions a later answer made moot ("when did the job end" after "the job goes on") are passed over.
+        """
         if self.pending in self.history:
             self.history = self.history[: self.history.index(self.pending)]
-        return self.history.pop() if self.history else None
+        applicable_now = {question.code for question in self.questions()}
+        while self.history:
+            code = self.history.pop()
+            if code in applicable_now:
+                return code
+        return None
 
     def add_evidence(self, item: EvidenceItem) -> EvidenceRefusal | None:
         if len(self.evidence) >= EVIDENCE_COUNT_LIMIT:

@@ -127,6 +127,18 @@ def test_back_goes_through_the_answers_in_order() -> None:
     assert worked.step_back() is None
 
 
+def test_back_passes_over_a_question_a_later_answer_made_moot() -> None:
+    worked = draft()
+    worked.answer("kind", "wages")
+    worked.answer("job_ended", True)
+    worked.answer("end_date", "2026-09-30")
+    worked.answer("job_ended", False)  # changed: the job goes on, so its end date no longer applies
+    worked.pending = "claim"
+    assert worked.step_back() == "job_ended"
+    worked.pending = "job_ended"
+    assert worked.step_back() == "kind", "the end date is not asked again"
+
+
 def test_a_draft_refuses_unknown_questions() -> None:
     with pytest.raises(ValueError, match="unknown"):
         Draft.model_validate({"consented_at": "2026-11-24T00:00:00Z", "answers": {"password": "x"}})
