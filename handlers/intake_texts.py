@@ -253,6 +253,7 @@ def problem_text(verdict: Verdict) -> str:
     return {
         Problem.EMPTY: _("The answer is empty."),
         Problem.NOT_A_DATE: _("I could not read a date in that."),
+        Problem.TOO_VAGUE: _("That is a whole year; please give at least the month, for example 2025年3月."),
         Problem.FUTURE_DATE: _("That date is in the future; I need one that has already passed."),
         Problem.TOO_OLD: _("That is more than 30 years ago; please check the year."),
         Problem.BEFORE_START: _("That is before the date you started work."),

@@ -32,12 +32,14 @@ THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
 COUNTED_PEOPLE = re.compile(
     r"(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:个|名|位)?\s*(?:人|工人|工友|workers?|people)", re.IGNORECASE)
 YEAR = re.compile(r"\d{4}")
+MONTH_DAYS = 31
 
 
 class Problem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NOT_A_DATE = "not_a_date"
+    TOO_VAGUE = "too_vague"
     FUTURE_DATE = "future_date"
     TOO_OLD = "too_old"
     BEFORE_START = "before_start"
@@ -99,6 +101,10 @@ def _check_date(text: str, today: date, start: date | None) -> Verdict:
     parsed = parse_date(text, today)
     if parsed is None:
         return _rejected(Problem.NOT_A_DATE)
+    # "去年" (last year) is a whole year, not a date: dates count for deadlines, so at least the month.
+    latest = parse_date(text, today, side="end")
+    if latest is not None and (latest - parsed).days > MONTH_DAYS:
+        return _rejected(Problem.TOO_VAGUE)
     if parsed > today:
         return _rejected(Problem.FUTURE_DATE)
     if parsed < today - timedelta(days=365 * OLDEST_YEARS):

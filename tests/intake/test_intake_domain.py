@@ -89,6 +89,8 @@ def test_alert_reasons() -> None:
     ("start_date", "1980-01-01", Problem.TOO_OLD),
     ("start_date", "上个月15号", "2026-10-15"),
     ("start_date", "whenever", Problem.NOT_A_DATE),
+    ("end_date", "去年", Problem.TOO_VAGUE),
+    ("end_date", "2025年3月", "2025-03-01"),
     ("period", "从3月开始", {"start": "2026-03-01", "end": "2026-11-24"}),
     ("period", "明年", Problem.FUTURE_DATE),
     ("workers_affected", "我们一共十二个人", 12),
