@@ -18,6 +18,8 @@ import json
 import logging
 import math
 import re
+import time
+from collections import deque
 from pathlib import Path
 from socket import gethostbyname
 from string import Template
@@ -51,6 +53,8 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
 )
 SOCKET_FRAME_LIMIT = 64 * 1024
+ACTIONS_PER_WINDOW = 20
+PACE_WINDOW = 10.0  # seconds
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{3,30}$")
 NAME_LIMIT = 64
 
@@ -219,6 +223,7 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     connection = web.WebSocketResponse(max_msg_size=SOCKET_FRAME_LIMIT, heartbeat=30)
     await connection.prepare(request)
     await front.connect(speaker.user_id, connection)
+    pace = ActionPace()
     try:
         async for frame in connection:
             if frame.type is not WSMsgType.TEXT:
@@ -227,11 +232,33 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
                 action = json.loads(frame.data)
             except ValueError:
                 continue
-            if isinstance(action, dict):
-                await _act(request, speaker, action, connection)
+            if not isinstance(action, dict):
+                continue
+            if not pace.allows(time.monotonic()):
+                with request.app[I18N].context(), request.app[I18N].use_locale(_locale_of(speaker)):
+                    await connection.send_json({"type": "toast", "alert": False,
+                                                "text": _("Slow down a little: wait a moment, then try again.")})
+                continue
+            await _act(request, speaker, action, connection)
     finally:
         front.disconnect(speaker.user_id, connection)
     return connection
+
+
+class ActionPace:
+    """At most ACTIONS_PER_WINDOW actions per page in any PACE_WINDOW seconds: a person types and taps far
+    slower, so more is a stuck script or an attack, and it must not crowd out everyone else."""
+
+    def __init__(self) -> None:
+        self._recent: deque[float] = deque()
+
+    def allows(self, now: float) -> bool:
+        while self._recent and now - self._recent[0] >= PACE_WINDOW:
+            self._recent.popleft()
+        if len(self._recent) >= ACTIONS_PER_WINDOW:
+            return False
+        self._recent.append(now)
+        return True
 
 
 def _coordinate(value: Any, limit: float) -> float | None:

@@ -268,3 +268,12 @@ async def test_declining_the_privacy_notice_deletes_the_web_conversation(webchat
     again = await webchat.open()
     history = await again.next()
     assert all("13800138000" not in json.dumps(message) for message in history["messages"])
+
+
+async def test_a_flooding_page_is_told_to_slow_down(webchat: WebChat) -> None:
+    page = await webchat.open()
+    await page.next()
+    for number in range(25):
+        await page.send(type="text", text=f"hello {number}")
+    toast = await page.until(lambda frame: frame["type"] == "toast")
+    assert "Slow down" in toast["text"]

@@ -50,3 +50,12 @@ def test_image_shapes_are_read_from_headers() -> None:
     shape = image_shape(jpeg)
     assert shape is not None and (shape.kind, shape.width, shape.height) == ("jpeg", 400, 300)
     assert image_shape(b"<svg/>") is None
+
+
+def test_a_page_is_paced_to_twenty_actions_in_ten_seconds() -> None:
+    from webchat.server import ActionPace
+
+    pace = ActionPace()
+    assert all(pace.allows(0.1 * step) for step in range(20))
+    assert not pace.allows(2.5), "the 21st within ten seconds waits"
+    assert pace.allows(10.05), "once the first has aged out, one more goes"
