@@ -18,6 +18,7 @@ from aiogram.types import Update
 from aiohttp import web
 
 from bot.app import attach_front
+from bot.chat.errors import log_failure
 from bot.chat.faithful_session import Delivery
 from bot.chat.updates import UpdateFactory
 from bot.people import Front
@@ -116,8 +117,8 @@ class WebChatFront:
     async def _feed(self, update: Update) -> None:
         try:
             await self.dispatcher.feed_update(self.bot, update)
-        except Exception:  # the error handler has answered the person; the page keeps working
-            log.exception("web chat update %s failed", update.update_id)
+        except Exception as error:  # the error handler has answered the person; the page keeps working
+            log_failure(log, update.update_id, error)
 
     async def say(self, speaker: Speaker, **content: Any) -> None:
         """A message from the person: text, or contact / location / photo / document content."""

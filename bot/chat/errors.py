@@ -19,12 +19,17 @@ from storage.people import PeopleRepository
 log = logging.getLogger("bot.errors")
 
 
+def log_failure(logger: logging.Logger, update_id: int, error: BaseException) -> None:
+    """An update that failed: its id, the exception's type and frames. Not the exception's message,
+    which can quote what the person wrote."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
+
+
 def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):
     async def on_error(event: ErrorEvent, bot: Bot, **data: object) -> bool:
         update = event.update
-        # Exception messages can quote user input: log the type and the frames only.
-        frames = "".join(traceback.format_tb(event.exception.__traceback__))
-        log.error("update %s failed with %s\n%s", update.update_id, type(event.exception).__name__, frames)
+        log_failure(log, update.update_id, event.exception)
         user = (update.message.from_user if update.message else
                 update.callback_query.from_user if update.callback_query else None)
         if user is None:
