@@ -168,12 +168,6 @@ class CaseRepository:
             ))
         return await self.get(case_id)
 
-    async def record(self, case_id: int, event: CaseEvent) -> None:
-        """An event that does not change the status (evidence added, a note, a view of personal data)."""
-        async with self._db.transaction() as conn:
-            await self._fetch(conn, case_id)
-            await _insert_event(conn, case_id, event)
-
     async def get(self, case_id: int) -> Case:
         async with self._db.read() as conn:
             return await self._fetch(conn, case_id)

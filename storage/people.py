@@ -44,13 +44,6 @@ class PeopleRepository:
         cache[(front, user_id)] = person
         return person
 
-    async def get(self, person_id: int) -> Person | None:
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _person(row) if row else None
-
     async def identify(
         self, front: Front, user_id: int, *, display_name: str, language_code: str | None, now: datetime
     ) -> Person:

@@ -100,9 +100,6 @@ class FaithfulSession(BaseSession):
     def unanswered_callbacks(self) -> set[str]:
         return self._open_callbacks - self._answered_callbacks
 
-    def sent(self, chat_id: int | None = None) -> list[TelegramMethod[Any]]:
-        return [call for call in self.calls if chat_id is None or getattr(call, "chat_id", None) == chat_id]
-
     # --- BaseSession ---------------------------------------------------------------------------
     async def close(self) -> None:
         """Nothing to release: there is no connection."""
