@@ -300,7 +300,7 @@ def supervisor_alert_text(case: Case, alerts: list[AlertReason], settings: Setti
     if "workers_affected" in fields:
         lines.append(_("Workers affected: {count}").format(count=fields["workers_affected"]))
     if "workplace" in fields:
-        lines.append(_("Workplace: {workplace}").format(workplace=escape(str(fields["workplace"]))))
+        lines.append(_("Workplace: {workplace}").format(workplace=answer_text("workplace", fields["workplace"])))
     lines.append(_("Filed {moment}; centre: {centre}").format(
         moment=show_moment(case.created_at, settings.zone),
         centre=escape(centre) if centre else _("to be assigned")))

@@ -81,7 +81,8 @@ QUESTIONS: dict[str, Question] = {q.code: q for q in (
     Question("evidence_held", AnswerType.TEXT, optional_for=ALL_KINDS, max_length=1000),
     Question("name", AnswerType.TEXT, max_length=50),
     Question("phone", AnswerType.PHONE),
-    Question("workplace", AnswerType.TEXT, max_length=200),
+    # A place: typed, or shared as a location from the workplace (riders and drivers often cannot name it).
+    Question("workplace", AnswerType.PLACE, max_length=200),
     Question("residence", AnswerType.PLACE, optional_for=ALL_KINDS, max_length=200),
 )}
 

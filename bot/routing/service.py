@@ -57,19 +57,18 @@ class RoutingService:
         workers = fields.get("workers_affected")
         try:
             return await self.route(RoutingRequest(
-                workplace_street=workplace_street, worker=self._worker_point(fields.get("residence")), kind=kind,
+                workplace=_shared_point(fields.get("workplace")), workplace_street=workplace_street,
+                worker=self._worker_point(fields.get("residence")), kind=kind,
                 workers_affected=workers if isinstance(workers, int) and workers >= 1 else 1,
             ))
         except RoutingInputError:
             return None
 
     def _worker_point(self, residence: object) -> GeoPoint | None:
-        """Where the worker is: a shared location (WGS-84, as Telegram sends it) or a typed place we know."""
-        if isinstance(residence, dict) and {"lat", "lon"} <= residence.keys():
-            return GeoPoint(lat=residence["lat"], lon=residence["lon"])
+        """Where the worker is: a shared location or a typed place we know."""
         if isinstance(residence, str) and (found := self.gazetteer.match(residence)):
             return found.place.point
-        return None
+        return _shared_point(residence)
 
     def centre_name(self, centre_id: str, locale: str) -> str:
         """A centre's name in the person's language; its id if the registry no longer has it."""
@@ -80,3 +79,10 @@ class RoutingService:
 
     def reload(self, path: Path | str | None = None) -> ReloadResult:
         return self._holder.reload(path)
+
+
+def _shared_point(answer: object) -> GeoPoint | None:
+    """A location the worker shared (WGS-84, as Telegram and the web chat send it), or None."""
+    if isinstance(answer, dict) and {"lat", "lon"} <= answer.keys():
+        return GeoPoint(lat=answer["lat"], lon=answer["lon"])
+    return None

@@ -239,3 +239,23 @@ async def test_only_what_the_kind_asks_is_taken_from_the_free_text(chat: ChatHar
     assert "amount" not in draft.answers, "a contract complaint asks no 'wages owed'"
     assert "20,000" not in understood, "so it is not shown as understood either"
     assert "武汉某某物流有限公司" in understood
+
+
+async def test_the_workplace_can_be_shared_as_a_location(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")
+    await worker.says("Hongda Construction")
+    await worker.presses("Construction")
+    await worker.says("March to August 2026")
+    await worker.says("8000")
+    await worker.presses("Skip")
+    await worker.presses("No")
+    for answer in ("1", "Pay us", "Chats", "Chen Gang", "13800138000"):
+        await worker.says(answer)
+    assert (await draft_of(chat, WORKER)).pending == "workplace"
+    [consent] = await worker.says(location={"latitude": 30.6596, "longitude": 114.2384})
+    assert "sensitive personal information" in consent
+    await worker.presses("Yes, use my location")
+    draft = await draft_of(chat, WORKER)
+    assert draft.answers["workplace"] == {"lat": 30.6596, "lon": 114.2384}

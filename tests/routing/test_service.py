@@ -68,3 +68,11 @@ def test_centre_names_are_in_the_persons_language() -> None:
     assert routing.centre_name("dxh-wujiashan", "zh_CN") == "吴家山街道劳动争议调解中心"
     assert routing.centre_name("dxh-wujiashan", "en") == "Wujiashan Street Labour Dispute Mediation Centre"
     assert routing.centre_name("gone", "en") == "gone"
+
+
+async def test_a_location_shared_from_the_workplace_decides_jurisdiction() -> None:
+    routing, _, _ = service()
+    jinghe = routing.gazetteer.match("径河街道").place.point  # standing at the workplace, WGS-84
+    decision = await routing.assign_case(DisputeKind.PLATFORM, {"workplace": {"lat": jinghe.lat, "lon": jinghe.lon}})
+    assert decision is not None and decision.centre_id == "dxh-jinghe"
+    assert decision.reasons[0].code == "street_from_point"
