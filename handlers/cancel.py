@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import Command
+from aiogram import Bot, Router
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.chat.conversations import ForgetChat, forget_conversation
 from bot.chat.outbound import edit_text
 from bot.people import Front, Person
+from handlers.mycases import CaseStep, finish_case_step
 
 
 class CancelConfirm(CallbackData, prefix="cancel"):
@@ -28,6 +29,12 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
 
 def router() -> Router:
     r = Router(name="cancel")
+
+    @r.message(Command("cancel"), StateFilter(CaseStep))
+    async def cancel_case_step(message: Message, bot: Bot, state: FSMContext) -> None:
+        """Stopping a withdrawal or adding evidence stops only that step, not a complaint being filled in."""
+        await message.answer(_("Stopped: the case stays as it was."))
+        await finish_case_step(bot, message.chat.id, state)
 
     @r.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

@@ -214,3 +214,18 @@ async def test_a_case_step_in_the_middle_of_a_draft_says_how_to_go_on(chat: Chat
     assert "send /new to go on with it" in replies[-1]
     resumed = await worker.says("/new")
     assert "Who is your employer" in resumed[-1], "the draft goes on where it was"
+
+
+async def test_cancel_in_a_case_step_stops_only_that_step(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await file_wages_complaint(worker, "Hongda Construction", 1)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")  # a second complaint is being filled in
+    await worker.says("/mycases")
+    await worker.presses("LD-2026-000001")
+    await worker.presses("Add evidence")
+    replies = await worker.says("/cancel")
+    assert replies[0] == "Stopped: the case stays as it was."
+    assert "send /new to go on with it" in replies[-1]
+    resumed = await worker.says("/new")
+    assert "Who is your employer" in resumed[-1], "the draft was not deleted"
