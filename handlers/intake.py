@@ -616,7 +616,8 @@ def router() -> Router:
         assert draft is not None and draft.pending is not None
         question = QUESTIONS[draft.pending]
         if question.type is not AnswerType.PLACE:
-            await ask(bot, message.chat.id, state, draft, question, problem=not_text_problem())
+            await ask(bot, message.chat.id, state, draft, question,
+                      problem=_("A location does not answer this question; please type the answer."))
             return
         where = UseLocation(lat=round(message.location.latitude, 5), lon=round(message.location.longitude, 5))
         await send_text(bot, message.chat.id, _(

@@ -204,3 +204,12 @@ async def test_a_mistyped_command_is_not_taken_as_an_answer(chat: ChatHarness) -
     assert "“/stop” is not a command I know" in reply
     draft = await draft_of(chat, WORKER)
     assert draft.pending == "employer" and "employer" not in draft.answers
+
+
+async def test_a_location_where_text_is_wanted_is_explained(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")
+    [reply] = await worker.says(location={"latitude": 30.63, "longitude": 114.14})
+    assert "A location does not answer this question" in reply and "employer" in reply
+    assert (await draft_of(chat, WORKER)).pending == "employer"
