@@ -8,6 +8,7 @@ from storage.db import Database
 from storage.people import PeopleRepository
 from tests.harness import ChatHarness
 from tests.intake.helpers import Worker, draft_of
+from tests.intake.test_mycases_and_alerts import answer_wages_questions_before_the_workplace
 
 WORKER = 2001
 MEDIATOR = 2901
@@ -243,16 +244,7 @@ async def test_only_what_the_kind_asks_is_taken_from_the_free_text(chat: ChatHar
 
 async def test_the_workplace_can_be_shared_as_a_location(chat: ChatHarness) -> None:
     worker = Worker(chat, WORKER)
-    await worker.agrees_to_the_notice()
-    await worker.presses("Unpaid wages")
-    await worker.says("Hongda Construction")
-    await worker.presses("Construction")
-    await worker.says("March to August 2026")
-    await worker.says("8000")
-    await worker.presses("Skip")
-    await worker.presses("No")
-    for answer in ("1", "Pay us", "Chats", "Chen Gang", "13800138000"):
-        await worker.says(answer)
+    await answer_wages_questions_before_the_workplace(worker, "Hongda Construction", 1)
     assert (await draft_of(chat, WORKER)).pending == "workplace"
     [consent] = await worker.says(location={"latitude": 30.6596, "longitude": 114.2384})
     assert "sensitive personal information" in consent

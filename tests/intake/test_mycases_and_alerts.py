@@ -24,6 +24,12 @@ async def file_wages_complaint(worker: Worker, employer: str, workers: int) -> s
 
 async def fill_wages_complaint(worker: Worker, employer: str, workers: int) -> None:
     """A wages complaint answered up to its summary."""
+    await answer_wages_questions_before_the_workplace(worker, employer, workers)
+    for answer in ("Wujiashan street, Dongxihu", "Here"):
+        await worker.says(answer)
+
+
+async def answer_wages_questions_before_the_workplace(worker: Worker, employer: str, workers: int) -> None:
     await worker.agrees_to_the_notice()
     await worker.presses("Unpaid wages")
     await worker.says(employer)
@@ -33,7 +39,7 @@ async def fill_wages_complaint(worker: Worker, employer: str, workers: int) -> N
     await worker.presses("Skip")
     await worker.presses("No")
     await worker.says(str(workers))
-    for answer in ("Pay us", "Chats", "Chen Gang", "13800138000", "Wujiashan street, Dongxihu", "Here"):
+    for answer in ("Pay us", "Chats", "Chen Gang", "13800138000"):
         await worker.says(answer)
 
 
