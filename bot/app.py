@@ -10,12 +10,14 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.cases.service import CaseService
 from bot.chat.errors import error_handler
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
 from bot.chat.notify import Notifier
@@ -27,7 +29,7 @@ from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
 from handlers import cancel, fallback, intake, language, mycases, start, supervisor
-from storage.cases import CaseRepository
+from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
 from storage.people import PeopleRepository
@@ -56,15 +58,18 @@ def build_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     people = PeopleRepository(db)
-    cases = CaseRepository(db)
+    uow = SQLiteUnitOfWork(db)
     i18n = build_i18n(settings)
     bots: dict[Front, Bot] = {}  # a person is always reached on the front they came from
     routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
-                             cases.open_cases_by_centre, clock)
+                             CaseRepository(db).open_cases_by_centre, clock)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
-        settings=settings, db=db, clock=clock, people=people, cases=cases, routing=routing,
-        intake=IntakeService(cases, assign_centre=routing.assign_case),
+        # Updates of one chat run one after another (an album's photos, a double tap), others in parallel.
+        events_isolation=SimpleEventIsolation(),
+        settings=settings, db=db, clock=clock, people=people, routing=routing,
+        cases=CaseService(uow, clock),
+        intake=IntakeService(uow, clock, settings.zone, routing.assign_case, routing.centre_district),
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots, notifier=Notifier(bots, i18n, settings.default_locale),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;

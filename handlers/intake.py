@@ -7,9 +7,7 @@ plain messages go to it. Nothing of the complaint is kept before the worker cons
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from datetime import date
 
 from aiogram import Bot, F, Router
@@ -30,6 +28,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.cases import Case, DisputeKind
 from bot.chat.conversations import ForgetChat, forget_conversation
+from bot.chat.drafts import ChatDraftSlot
 from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.telegram_html import escape
@@ -478,7 +477,6 @@ async def notify_after_submit(
 
 def router() -> Router:
     r = Router(name="intake")
-    submitting: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # per chat; a lock is a few bytes
 
     def today_of(clock: Clock, settings: Settings) -> date:
         return local_today(clock, settings.zone)
@@ -516,7 +514,7 @@ def router() -> Router:
         await people.record_consent(person, ConsentPurpose.PRIVACY, PRIVACY_NOTICE_VERSION, at=clock.now())
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
-        await invite_description(bot, callback.from_user.id, state, Draft(consented_at=clock.now()))
+        await invite_description(bot, callback.from_user.id, state, Draft.new(clock.now()))
 
     @r.callback_query(PrivacyConsent.filter(~F.agreed), Intake.consent)
     async def declined(callback: CallbackQuery, bot: Bot, state: FSMContext, person: Person,
@@ -724,20 +722,21 @@ def router() -> Router:
                      people: PeopleRepository, clock: Clock, settings: Settings, notifier: Notifier,
                      routing: RoutingService, locale: str) -> None:
         await callback.answer()
-        # A double tap must not file the complaint twice: the second tap waits, then finds no draft.
-        async with submitting[callback.from_user.id]:
-            if await state.get_state() != Intake.summary.state or (draft := await load_draft(state)) is None:
-                return
-            today = today_of(clock, settings)
-            if draft.next_question() is not None:
-                await proceed(bot, callback.from_user.id, state, draft, today)
-                return
-            if isinstance(callback.message, Message):
-                await remove_keyboard(callback.message)
-            submission = await intake.submit(draft, person, now=clock.now(), today=today)
-            await state.clear()
+        draft = await load_draft(state)
+        if draft is None:
+            return
+        today = today_of(clock, settings)
+        if draft.next_question() is not None:
+            await proceed(bot, callback.from_user.id, state, draft, today)
+            return
+        if isinstance(callback.message, Message):
+            await remove_keyboard(callback.message)
+        # One transaction files the case and removes the draft: a second tap, a redelivered update or a
+        # restart after the commit finds the case filed and files nothing.
+        submission = await intake.submit(draft, person, ChatDraftSlot(state), today=today)
         await send_text(bot, callback.from_user.id, confirmation_text(submission, locale))
-        await notify_after_submit(notifier, people, routing, settings, submission)
+        if not submission.already_filed:
+            await notify_after_submit(notifier, people, routing, settings, submission)
 
     @r.message(Intake.summary)
     async def message_at_summary(message: Message, bot: Bot, state: FSMContext, clock: Clock,

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
-from bot.cases import CaseStatus, DisputeKind
+from bot.cases import DisputeKind
 from bot.chat.telegram_html import escape
 from bot.intake.collective import AlertReason
 from bot.intake.draft import (
@@ -69,19 +69,6 @@ def kind_label(kind: DisputeKind | str) -> str:
         DisputeKind.CONTRACT: _("Labour contract"),
         DisputeKind.PLATFORM: _("Platform work (delivery, ride-hailing, courier)"),
     }[DisputeKind(kind)]
-
-
-def status_label(status: CaseStatus) -> str:
-    return {
-        CaseStatus.SUBMITTED: _("filed, waiting for a centre"),
-        CaseStatus.ASSIGNED: _("with a centre, waiting for a mediator"),
-        CaseStatus.ACCEPTED: _("in mediation"),
-        CaseStatus.AGREEMENT: _("closed with an agreement"),
-        CaseStatus.NO_AGREEMENT: _("closed without agreement"),
-        CaseStatus.REFERRED: _("referred to arbitration"),
-        CaseStatus.WITHDRAWN: _("withdrawn"),
-        CaseStatus.TRANSFERRED: _("handed to another office"),
-    }[status]
 
 
 def choice_label(code: str, value: str) -> str:

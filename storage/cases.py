@@ -1,20 +1,40 @@
-"""Case repository. A case's row and its event are written in one transaction."""
+"""Cases, their events, evidence and alerts in SQL; implements `bot.ports.CaseStore`.
+
+Every write joins the caller's unit of work (`Database.transaction()` joins an open one), so a use
+case's case row, events, evidence, alerts and outbox rows commit together. A transition is a
+conditional update on the case's version: when no row changes, someone acted first.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.cases import Case, CaseEvent, CaseStatus, DisputeKind, case_number, check_transition
+from bot.cases.machine import ACTIVE_MEDIATION, Decision, Mediation, NewEvent
+from bot.cases.model import Case, CaseEvent, case_number
 from bot.intake.draft import EvidenceItem
+from bot.ports import NewCase
 from storage.db import Database
 
-_CASE_COLUMNS = "id, number, worker_id, kind, status, centre_id, urgent, fields, created_at, updated_at"
-_EVENT_COLUMNS = "id, case_id, at, actor_id, type, from_status, to_status, reason, payload"
+# The version of the payload shapes written now (migrated events carry 1).
+PAYLOAD_VERSION = 2
+
+_CASE_COLUMNS = (
+    "id, number, worker_id, kind, mediation, outcome, centre_id, mediator_id, payment, arbitration,"
+    " arbitration_outcome, arbitration_extended, inspection, urgent, fields, workplace_street, workplace_district,"
+    " draft_id, version, created_at, updated_at"
+)
+_EVENT_COLUMNS = (
+    "e.id, e.case_id, e.seq, e.type, e.track, e.from_state, e.to_state, e.occurred_at, e.recorded_at, e.actor_id,"
+    " e.actor_role, e.centre_id, e.street, e.district, e.kind, e.payload_version, e.payload, e.note_id,"
+    " n.text AS note"
+)
 
 
 def _case(row: aiosqlite.Row) -> Case:
@@ -33,101 +53,123 @@ def _dump(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-async def _insert_event(conn: aiosqlite.Connection, case_id: int, event: CaseEvent) -> None:
-    await conn.execute(
-        "INSERT INTO case_events (case_id, at, actor_id, type, from_status, to_status, reason, payload)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (case_id, event.at.isoformat(), event.actor_id, event.type, event.from_status, event.to_status,
-         event.reason, _dump(event.payload)),
-    )
-
-
-async def _insert_submitted(
-    conn: aiosqlite.Connection, *, worker_id: int, kind: DisputeKind, fields: dict[str, Any], urgent: bool,
-    year: int, at: datetime, payload: dict[str, Any] | None,
-) -> int:
-    async with conn.execute(
-        "INSERT INTO case_number_sequences (year, last_value) VALUES (?, 1)"
-        " ON CONFLICT (year) DO UPDATE SET last_value = last_value + 1 RETURNING last_value",
-        (year,),
-    ) as cursor:
-        sequence = (await cursor.fetchone())[0]
-    async with conn.execute(
-        "INSERT INTO cases (number, worker_id, kind, status, urgent, fields, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (case_number(year, sequence), worker_id, kind, CaseStatus.SUBMITTED, int(urgent), _dump(fields),
-         at.isoformat(), at.isoformat()),
-    ) as cursor:
-        case_id = (await cursor.fetchone())[0]
-    await _insert_event(conn, case_id, CaseEvent(
-        at=at, actor_id=worker_id, type="submitted", to_status=CaseStatus.SUBMITTED, payload=payload or {},
-    ))
-    return case_id
-
-
-async def _insert_evidence(
-    conn: aiosqlite.Connection, case_id: int, item: EvidenceItem, *, added_by: int, at: datetime
-) -> None:
-    await conn.execute(
-        "INSERT INTO case_evidence (case_id, type, file_id, file_unique_id, name, size, added_by, added_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (case_id, item.type, item.file_id, item.file_unique_id, item.name, item.size, added_by, at.isoformat()),
-    )
-
-
-class CaseNotFound(LookupError):
-    pass
-
-
 class CaseRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def submit(
-        self, *, worker_id: int, kind: DisputeKind, fields: dict[str, Any], urgent: bool, year: int,
-        at: datetime, payload: dict[str, Any] | None = None,
-    ) -> Case:
-        """Store a submitted case with its number and its first event, atomically."""
-        async with self._db.transaction() as conn:
-            case_id = await _insert_submitted(conn, worker_id=worker_id, kind=kind, fields=fields, urgent=urgent,
-                                              year=year, at=at, payload=payload)
-        return await self.get(case_id)
+    async def get(self, case_id: int) -> Case | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _case(row) if row else None
 
-    async def submit_intake(
-        self, *, worker_id: int, kind: DisputeKind, fields: dict[str, Any], urgent: bool, year: int,
-        at: datetime, payload: dict[str, Any], evidence: Sequence[EvidenceItem], alerts: Sequence[str],
-        centre_id: str | None, routing: dict[str, Any] | None = None,
-    ) -> Case:
-        """A complaint from the intake: the case, its number, its first event, its evidence, its alerts
-        and (when routing chose one) its centre with the "assigned" event, in one transaction."""
+    async def by_draft(self, worker_id: int, draft_id: str) -> Case | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE worker_id = ? AND draft_id = ?", (worker_id, draft_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _case(row) if row else None
+
+    async def of_worker(self, worker_id: int) -> list[Case]:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE worker_id = ? ORDER BY id DESC", (worker_id,)
+        ) as cursor:
+            return [_case(row) for row in await cursor.fetchall()]
+
+    async def create(self, new: NewCase, first: NewEvent, *, recorded_at: datetime) -> Case:
         async with self._db.transaction() as conn:
-            case_id = await _insert_submitted(conn, worker_id=worker_id, kind=kind, fields=fields, urgent=urgent,
-                                              year=year, at=at, payload=payload)
-            for item in evidence:
-                await _insert_evidence(conn, case_id, item, added_by=worker_id, at=at)
-            await conn.executemany(
-                "INSERT INTO alerts (case_id, reason, raised_at) VALUES (?, ?, ?)",
-                [(case_id, reason, at.isoformat()) for reason in alerts],
+            async with conn.execute(
+                "INSERT INTO case_number_sequences (year, last_value) VALUES (?, 1)"
+                " ON CONFLICT (year) DO UPDATE SET last_value = case_number_sequences.last_value + 1"
+                " RETURNING last_value",
+                (new.year,),
+            ) as cursor:
+                sequence = (await cursor.fetchone())[0]
+            stamp = first.occurred_at.isoformat()
+            async with conn.execute(
+                f"INSERT INTO cases (number, worker_id, kind, mediation, urgent, fields, workplace_street,"
+                f" workplace_district, draft_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" RETURNING {_CASE_COLUMNS}",
+                (case_number(new.year, sequence), new.worker_id, new.kind, Mediation.SUBMITTED, int(new.urgent),
+                 _dump(new.fields), new.workplace_street, new.workplace_district, new.draft_id, stamp, stamp),
+            ) as cursor:
+                case = _case(await cursor.fetchone())
+            await self._append(conn, case, [first], recorded_at=recorded_at)
+        return case
+
+    async def apply(self, case: Case, decision: Decision, *, recorded_at: datetime) -> Case | None:
+        state = decision.state
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                f"UPDATE cases SET mediation = ?, outcome = ?, centre_id = ?, mediator_id = ?, payment = ?,"
+                f" arbitration = ?, arbitration_outcome = ?, arbitration_extended = ?, inspection = ?,"
+                f" version = version + 1, updated_at = ? WHERE id = ? AND version = ? RETURNING {_CASE_COLUMNS}",
+                (state.mediation, state.outcome, state.centre_id, state.mediator_id, state.payment,
+                 state.arbitration, state.arbitration_outcome, int(state.arbitration_extended), state.inspection,
+                 recorded_at.isoformat(), case.id, case.version),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            changed = _case(row)
+            await self._append(conn, changed, decision.events, recorded_at=recorded_at)
+        return changed
+
+    async def append(self, case: Case, events: Sequence[NewEvent], *, recorded_at: datetime) -> None:
+        """Events that change no track (evidence added, say): the case's version stays."""
+        async with self._db.transaction() as conn:
+            await self._append(conn, case, events, recorded_at=recorded_at)
+
+    async def _append(self, conn: aiosqlite.Connection, case: Case, events: Sequence[NewEvent], *,
+                      recorded_at: datetime) -> None:
+        # Taking the sequence numbers updates the case row, which also orders concurrent appends on
+        # databases that lock rows (PostgreSQL) rather than the whole file.
+        async with conn.execute(
+            "UPDATE cases SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq", (len(events), case.id)
+        ) as cursor:
+            last = (await cursor.fetchone())[0]
+        for seq, event in enumerate(events, start=last - len(events) + 1):
+            note_id = None
+            if event.note:
+                async with conn.execute(
+                    "INSERT INTO case_notes (case_id, text, created_at) VALUES (?, ?, ?) RETURNING id",
+                    (case.id, event.note, recorded_at.isoformat()),
+                ) as cursor:
+                    note_id = (await cursor.fetchone())[0]
+            await conn.execute(
+                "INSERT INTO case_events (case_id, seq, type, track, from_state, to_state, occurred_at, recorded_at,"
+                " actor_id, actor_role, centre_id, street, district, kind, payload_version, payload, note_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (case.id, seq, event.type, event.track, event.from_state, event.to_state,
+                 event.occurred_at.isoformat(), recorded_at.isoformat(), event.actor.person_id, event.actor.role,
+                 case.centre_id, case.workplace_street, case.workplace_district, case.kind, PAYLOAD_VERSION,
+                 _dump(event.payload), note_id),
             )
-            if centre_id is not None:
-                check_transition(CaseStatus.SUBMITTED, CaseStatus.ASSIGNED)
-                await conn.execute("UPDATE cases SET status = ?, centre_id = ? WHERE id = ?",
-                                   (CaseStatus.ASSIGNED, centre_id, case_id))
-                await _insert_event(conn, case_id, CaseEvent(
-                    at=at, type="assigned", from_status=CaseStatus.SUBMITTED, to_status=CaseStatus.ASSIGNED,
-                    payload={"centre_id": centre_id, "routing": routing or {}},
-                ))
-        return await self.get(case_id)
 
-    async def add_evidence(self, case_id: int, item: EvidenceItem, *, actor_id: int, at: datetime) -> None:
-        """Evidence added to a filed case, with its event."""
+    async def events(self, case_id: int) -> list[CaseEvent]:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM case_events e LEFT JOIN case_notes n ON n.id = e.note_id"
+            " WHERE e.case_id = ? ORDER BY e.seq", (case_id,)
+        ) as cursor:
+            return [_event(row) for row in await cursor.fetchall()]
+
+    async def last_event(self, case_id: int) -> CaseEvent | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM case_events e LEFT JOIN case_notes n ON n.id = e.note_id"
+            " WHERE e.case_id = ? ORDER BY e.seq DESC LIMIT 1", (case_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _event(row) if row else None
+
+    async def add_evidence(self, case_id: int, item: EvidenceItem, *, added_by: int, at: datetime) -> None:
         async with self._db.transaction() as conn:
-            await self._fetch(conn, case_id)
-            await _insert_evidence(conn, case_id, item, added_by=actor_id, at=at)
-            await _insert_event(conn, case_id, CaseEvent(
-                at=at, actor_id=actor_id, type="evidence_added",
-                payload={"type": item.type, "name": item.name, "size": item.size},
-            ))
+            await conn.execute(
+                "INSERT INTO case_evidence (case_id, type, file_id, file_unique_id, name, size, added_by, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, item.type, item.file_id, item.file_unique_id, item.name, item.size, added_by,
+                 at.isoformat()),
+            )
 
     async def evidence(self, case_id: int) -> list[EvidenceItem]:
         async with self._db.read() as conn, conn.execute(
@@ -135,6 +177,15 @@ class CaseRepository:
             (case_id,),
         ) as cursor:
             return [EvidenceItem(**dict(row)) for row in await cursor.fetchall()]
+
+    async def add_alerts(self, case_id: int, reasons: Sequence[str], *, at: datetime) -> None:
+        if not reasons:
+            return
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO alerts (case_id, reason, raised_at) VALUES (?, ?, ?)",
+                [(case_id, reason, at.isoformat()) for reason in reasons],
+            )
 
     async def alerts(self, case_id: int) -> list[str]:
         async with self._db.read() as conn, conn.execute(
@@ -150,53 +201,30 @@ class CaseRepository:
         ) as cursor:
             return (await cursor.fetchone())[0]
 
-    async def transition(
-        self, case_id: int, *, to_status: CaseStatus, actor_id: int | None, at: datetime, type: str,
-        reason: str | None = None, payload: dict[str, Any] | None = None, centre_id: str | None = None,
-    ) -> Case:
-        """Move a case to a new status, checked against the state machine, with its event."""
-        async with self._db.transaction() as conn:
-            current = await self._fetch(conn, case_id)
-            check_transition(current.status, to_status)
-            await conn.execute(
-                "UPDATE cases SET status = ?, centre_id = COALESCE(?, centre_id), updated_at = ? WHERE id = ?",
-                (to_status, centre_id, at.isoformat(), case_id),
-            )
-            await _insert_event(conn, case_id, CaseEvent(
-                at=at, actor_id=actor_id, type=type, from_status=current.status, to_status=to_status,
-                reason=reason, payload=payload or {},
-            ))
-        return await self.get(case_id)
-
-    async def get(self, case_id: int) -> Case:
-        async with self._db.read() as conn:
-            return await self._fetch(conn, case_id)
-
-    async def of_worker(self, worker_id: int) -> list[Case]:
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT {_CASE_COLUMNS} FROM cases WHERE worker_id = ? ORDER BY id DESC", (worker_id,)
-        ) as cursor:
-            return [_case(row) for row in await cursor.fetchall()]
-
     async def open_cases_by_centre(self) -> dict[str, int]:
-        """Cases a centre holds and has not closed: its queue, for routing by load."""
+        """Cases a centre holds in mediation: its queue, for routing by load."""
+        active = sorted(ACTIVE_MEDIATION - {Mediation.SUBMITTED})
         async with self._db.read() as conn, conn.execute(
-            "SELECT centre_id, COUNT(*) FROM cases WHERE centre_id IS NOT NULL AND status IN (?, ?)"
-            " GROUP BY centre_id",
-            (CaseStatus.ASSIGNED, CaseStatus.ACCEPTED),
+            f"SELECT centre_id, COUNT(*) FROM cases WHERE centre_id IS NOT NULL"
+            f" AND mediation IN ({', '.join('?' for _ in active)}) GROUP BY centre_id",
+            active,
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
-    async def events(self, case_id: int) -> list[CaseEvent]:
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM case_events WHERE case_id = ? ORDER BY id", (case_id,)
-        ) as cursor:
-            return [_event(row) for row in await cursor.fetchall()]
 
-    @staticmethod
-    async def _fetch(conn: aiosqlite.Connection, case_id: int) -> Case:
-        async with conn.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,)) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            raise CaseNotFound(case_id)
-        return _case(row)
+@dataclass(frozen=True)
+class SQLiteTransaction:
+    cases: CaseRepository
+
+
+class SQLiteUnitOfWork:
+    """`async with uow() as tx:` — one transaction that every store in `tx` joins."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._transaction = SQLiteTransaction(cases=CaseRepository(db))
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[SQLiteTransaction]:
+        async with self._db.transaction():
+            yield self._transaction

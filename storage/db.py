@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextvars import ContextVar
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import aiosqlite

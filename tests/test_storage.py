@@ -1,15 +1,11 @@
 """The SQLite store: migrations, the event log, chat state, cross-process changes."""
 
-import sqlite3
 from datetime import UTC, datetime
 
 import aiosqlite
-import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.cases import CaseStatus, DisputeKind, InvalidTransition
 from bot.people import Front, Role
-from storage.cases import CaseRepository
 from storage.chat_state import SQLiteStorage, rename_states
 from storage.db import Database
 from storage.migrations import apply_migrations, available_migrations
@@ -52,50 +48,6 @@ async def test_full_durability_switches_synchronous(tmp_path) -> None:
     async with db.read() as conn, conn.execute("PRAGMA synchronous") as cursor:
         assert (await cursor.fetchone())[0] == 2
     await db.close()
-
-
-async def submitted_case(db: Database):
-    worker = await PeopleRepository(db).identify(Front.TELEGRAM, 1, display_name="w", language_code="zh",
-                                                 now=AT)
-    return await CaseRepository(db).submit(worker_id=worker.id, kind=DisputeKind.WAGES, fields={"amount": 1},
-                                           urgent=False, year=2026, at=AT)
-
-
-async def test_submit_numbers_cases_per_year_and_records_the_first_event(db: Database) -> None:
-    cases = CaseRepository(db)
-    first = await submitted_case(db)
-    second = await cases.submit(worker_id=first.worker_id, kind=DisputeKind.PLATFORM, fields={}, urgent=True,
-                                year=2026, at=AT)
-    next_year = await cases.submit(worker_id=first.worker_id, kind=DisputeKind.WAGES, fields={}, urgent=False,
-                                   year=2027, at=AT)
-    assert [first.number, second.number, next_year.number] == ["LD-2026-000001", "LD-2026-000002",
-                                                               "LD-2027-000001"]
-    [event] = await cases.events(first.id)
-    assert event.type == "submitted" and event.to_status is CaseStatus.SUBMITTED and event.actor_id == first.worker_id
-
-
-async def test_transitions_follow_the_state_machine_and_write_events(db: Database) -> None:
-    cases = CaseRepository(db)
-    case = await submitted_case(db)
-    with pytest.raises(InvalidTransition):
-        await cases.transition(case.id, to_status=CaseStatus.AGREEMENT, actor_id=None, at=AT, type="closed")
-    assert (await cases.get(case.id)).status is CaseStatus.SUBMITTED, "a refused change leaves no trace"
-    assert len(await cases.events(case.id)) == 1
-    moved = await cases.transition(case.id, to_status=CaseStatus.ASSIGNED, actor_id=None, at=AT, type="routed",
-                                   centre_id="c1", reason="jurisdiction")
-    assert moved.status is CaseStatus.ASSIGNED and moved.centre_id == "c1"
-    events = await cases.events(case.id)
-    assert [(e.from_status, e.to_status, e.reason) for e in events][-1] == (
-        CaseStatus.SUBMITTED, CaseStatus.ASSIGNED, "jurisdiction")
-
-
-async def test_the_event_log_is_append_only(db: Database) -> None:
-    case = await submitted_case(db)
-    async with db.read() as conn:
-        for statement in ("UPDATE case_events SET type = 'x'", "DELETE FROM case_events"):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                await conn.execute(statement)
-    assert len(await CaseRepository(db).events(case.id)) == 1
 
 
 KEY = StorageKey(bot_id=42, chat_id=7, user_id=7)

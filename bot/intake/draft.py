@@ -3,6 +3,7 @@ restart loses nothing; every read goes through `Draft.model_validate`."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -56,6 +57,10 @@ class EvidenceRefusal(StrEnum):
 class Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # One draft files one case: the case records this id (unique), so a double tap, a redelivered
+    # update or a restart between commit and reply cannot file it twice. Drafts saved before ids
+    # existed get one derived from their content, the same in every process that reads them.
+    id: str = ""
     consented_at: datetime
     notice_version: str = PRIVACY_NOTICE_VERSION
     sensitive_consent: bool | None = None
@@ -77,6 +82,17 @@ class Draft(BaseModel):
         if unknown:
             raise ValueError(f"answers to unknown questions: {sorted(unknown)}")
         return answers
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> Draft:
+        if not self.id:
+            content = self.model_dump_json(exclude={"id"})
+            self.id = uuid.uuid5(uuid.NAMESPACE_URL, "draft:" + content).hex
+        return self
+
+    @classmethod
+    def new(cls, consented_at: datetime) -> Draft:
+        return cls(id=uuid.uuid4().hex, consented_at=consented_at)
 
     @model_validator(mode="after")
     def _known_questions(self) -> Draft:

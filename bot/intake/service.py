@@ -1,26 +1,31 @@
-"""Submitting a finished draft: the case is stored (with its number, first event, evidence and
-alerts) in one transaction; only then does anyone hear of it."""
+"""Submitting a finished draft, as one unit of work: the case (with its number and first event), its
+evidence, its alerts, its centre with the "assigned" event, and the removal of the draft from the
+chat, all committed together; only then does anyone hear of it. The draft's id makes it idempotent:
+a second submission of the same draft (a double tap, a redelivered update, a second process, a
+restart between commit and reply) finds the case already filed and files nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta, tzinfo
 
-from bot.cases import Case, DisputeKind
+from bot.cases.machine import Actor, Command, CommandKind, Decision, EventType, Mediation, NewEvent, Track, decide
+from bot.cases.model import Case, DisputeKind
+from bot.cases.service import actor_of
+from bot.clock import Clock
 from bot.intake.collective import REPEAT_WINDOW_DAYS, AlertReason, alert_reasons, employer_key
 from bot.intake.draft import Draft
 from bot.intake.limitation import LimitationEstimate, estimate
 from bot.intake.next_steps import NextSteps, next_steps
 from bot.people import Person
+from bot.ports import DraftSlot, NewCase, Transaction, UnitOfWork
 from bot.routing.assign import RoutingDecision
-
-if TYPE_CHECKING:
-    from storage.cases import CaseRepository
 
 # Routing: the case's kind and fields -> the decision, or None for "to be assigned" (no known place).
 CentreAssigner = Callable[[DisputeKind, dict], Awaitable[RoutingDecision | None]]
+# A centre's district, for the scope events carry.
+DistrictOf = Callable[[str], str | None]
 
 
 class DraftIncomplete(ValueError):
@@ -34,36 +39,73 @@ class Submission:
     next_steps: NextSteps
     limitation: LimitationEstimate | None
     routing: RoutingDecision | None
+    already_filed: bool = False    # this draft had been filed before: nothing new was written
 
 
 class IntakeService:
-    def __init__(self, cases: CaseRepository, assign_centre: CentreAssigner) -> None:
-        self._cases = cases
+    def __init__(self, uow: UnitOfWork, clock: Clock, zone: tzinfo, assign_centre: CentreAssigner,
+                 district_of: DistrictOf) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._zone = zone
         self._assign_centre = assign_centre
+        self._district_of = district_of
 
-    async def submit(self, draft: Draft, worker: Person, *, now: datetime, today: date) -> Submission:
+    async def submit(self, draft: Draft, worker: Person, slot: DraftSlot, *, today: date) -> Submission:
         """`today` is the local date (the case number's year and every date told to the worker)."""
         kind = draft.kind
         if kind is None or draft.next_question() is not None:
             raise DraftIncomplete("the draft still has open questions")
+        now = self._clock.now()
+        async with self._uow() as tx:
+            filed = await tx.cases.by_draft(worker.id, draft.id)
+            if filed is not None:
+                await slot.clear()
+                return await self._filed_before(tx, filed)
+            submission = await self._file(tx, draft, kind, worker, now, today)
+            await slot.clear()
+        return submission
+
+    async def _file(self, tx: Transaction, draft: Draft, kind: DisputeKind, worker: Person, now: datetime,
+                    today: date) -> Submission:
         fields = draft.case_fields()
         earlier = 0
         if isinstance(employer := fields.get("employer"), str) and (key := employer_key(employer)):
             fields["employer_key"] = key
-            earlier = await self._cases.count_with_employer(key, since=now - timedelta(days=REPEAT_WINDOW_DAYS))
+            earlier = await tx.cases.count_with_employer(key, since=now - timedelta(days=REPEAT_WINDOW_DAYS))
         workers = fields.get("workers_affected")
         alerts = alert_reasons(workers if isinstance(workers, int) else None, earlier)
-        limitation = estimate(draft, today)
         # Filing interrupts the limitation (Art. 27): the date the year restarts from is recorded.
         fields["limitation_interrupted_on"] = today.isoformat()
         decision = await self._assign_centre(kind, fields)
-        case = await self._cases.submit_intake(
-            worker_id=worker.id, kind=kind, fields=fields, urgent=bool(alerts), year=today.year, at=now,
-            payload={"channel": "chat", "alerts": list(alerts), "evidence": len(draft.evidence)},
-            evidence=draft.evidence, alerts=list(alerts),
-            centre_id=decision.centre_id if decision else None,
-            # The decision with its reasons is kept on the "assigned" event, for audits and the timeline.
-            routing=decision.model_dump(mode="json") if decision else None,
+        case = await tx.cases.create(
+            NewCase(worker_id=worker.id, kind=kind, fields=fields, urgent=bool(alerts), year=today.year,
+                    draft_id=draft.id, workplace_street=decision.workplace_street if decision else None,
+                    workplace_district=self._district_of(decision.centre_id) if decision else None),
+            NewEvent(type=EventType.SUBMITTED, track=Track.MEDIATION, from_state=None, to_state=Mediation.SUBMITTED,
+                     actor=actor_of(worker), occurred_at=now,
+                     payload={"channel": "chat", "alerts": list(alerts), "evidence": len(draft.evidence)}),
+            recorded_at=now,
         )
-        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today), limitation=limitation,
-                          routing=decision)
+        for item in draft.evidence:
+            await tx.cases.add_evidence(case.id, item, added_by=worker.id, at=now)
+        await tx.cases.add_alerts(case.id, list(alerts), at=now)
+        if decision is not None:
+            # The decision with its reasons is kept on the "assigned" event, for audits and the timeline.
+            assign = Command(CommandKind.ASSIGN, Actor(person_id=None), centre_id=decision.centre_id,
+                             params={"routing": decision.model_dump(mode="json"),
+                                     "within_half_hour": decision.within_half_hour})
+            assigned = decide(case.state, assign, now)
+            if isinstance(assigned, Decision):  # a case just created is always open to assignment
+                case = await tx.cases.apply(case, assigned, recorded_at=now) or case
+        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today),
+                          limitation=estimate(draft, today), routing=decision)
+
+    async def _filed_before(self, tx: Transaction, case: Case) -> Submission:
+        events = await tx.cases.events(case.id)
+        routing = next((RoutingDecision.model_validate(event.payload["routing"]) for event in events
+                        if event.type == EventType.ASSIGNED and "routing" in event.payload), None)
+        alerts = [AlertReason(reason) for reason in await tx.cases.alerts(case.id)]
+        filed_on = case.created_at.astimezone(self._zone).date()
+        return Submission(case=case, alerts=alerts, next_steps=next_steps(case.kind, filed_on), limitation=None,
+                          routing=routing, already_filed=True)

@@ -1,7 +1,7 @@
 """A complaint filed by chat, per dispute kind, through the real dispatcher on the faithful session."""
 
 
-from bot.cases import CaseStatus, DisputeKind
+from bot.cases import DisputeKind, Mediation
 from bot.people import Front, Role
 from storage.cases import CaseRepository
 from storage.db import Database
@@ -69,7 +69,7 @@ async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(
 
     case = await only_case(db)
     assert case.number == "LD-2026-000001" and case.kind is DisputeKind.WAGES
-    assert case.status is CaseStatus.ASSIGNED and case.centre_id == "dxh-wujiashan" and not case.urgent
+    assert case.mediation is Mediation.ASSIGNED and case.centre_id == "dxh-wujiashan" and not case.urgent
     fields = case.fields
     assert fields["employer"] == "武汉宏达建筑劳务有限公司" and fields["amount"] == "12000"
     assert fields["period"] == {"start": "2026-03-01", "end": "2026-08-31"}
@@ -78,8 +78,8 @@ async def test_a_wages_complaint_from_one_message_asks_only_what_is_missing(
     assert fields["workers_affected"] == 3 and "residence" not in fields
     assert fields["limitation_interrupted_on"] == "2026-11-24"
     submitted, assigned = await CaseRepository(db).events(case.id)
-    assert submitted.type == "submitted" and submitted.to_status is CaseStatus.SUBMITTED
-    assert assigned.type == "assigned" and assigned.to_status is CaseStatus.ASSIGNED
+    assert submitted.type == "submitted" and submitted.to_state == Mediation.SUBMITTED
+    assert assigned.type == "assigned" and assigned.to_state == Mediation.ASSIGNED
     decision = assigned.payload["routing"]
     assert decision["centre_id"] == "dxh-wujiashan" and decision["within_half_hour"] is True
     assert [reason["code"] for reason in decision["reasons"]][-1] == "jurisdiction"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.cases import CaseStatus
+from bot.cases import Mediation
 from bot.people import Front, Role
 from storage.cases import CaseRepository
 from storage.db import Database
@@ -82,10 +82,10 @@ async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db
     cases = CaseRepository(db)
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
     [case] = await cases.of_worker(person.id)
-    assert case.status is CaseStatus.WITHDRAWN
+    assert case.mediation is Mediation.WITHDRAWN
     withdrawn = (await cases.events(case.id))[-1]
     assert withdrawn.type == "withdrawn" and withdrawn.actor_id == person.id
-    assert withdrawn.from_status is CaseStatus.ASSIGNED and withdrawn.payload == {"reason_code": "paid"}
+    assert withdrawn.from_state == Mediation.ASSIGNED and withdrawn.payload == {"reason_code": "paid"}
     told = [d.message["text"] for d in chat.deliveries if d.chat_id == MEDIATOR]
     assert "案件 LD-2026-000001 已由劳动者撤回（单位已经付钱了）" in told[-1], "the centre is told, in its language"
     [timeline] = await worker.presses("LD-2026-000001")
@@ -105,7 +105,7 @@ async def test_a_typed_withdrawal_reason_is_kept_in_the_workers_words(chat: Chat
     assert "is withdrawn" in done
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
     [case] = await CaseRepository(db).of_worker(person.id)
-    assert (await CaseRepository(db).events(case.id))[-1].reason == "Found a new job & the boss paid half"
+    assert (await CaseRepository(db).events(case.id))[-1].note == "Found a new job & the boss paid half"
 
 
 async def test_evidence_added_later_is_kept_and_recorded(chat: ChatHarness, db: Database) -> None:
@@ -145,7 +145,7 @@ async def test_no_evidence_reaches_a_case_withdrawn_meanwhile(chat: ChatHarness,
     replies = await worker.sends_document("late.pdf", 1_000)
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
     [case] = await CaseRepository(db).of_worker(person.id)
-    assert case.status is CaseStatus.WITHDRAWN and await CaseRepository(db).evidence(case.id) == []
+    assert case.mediation is Mediation.WITHDRAWN and await CaseRepository(db).evidence(case.id) == []
     assert any("LD-2026-000001 is closed" in reply for reply in replies)
 
 

@@ -1,0 +1,106 @@
+"""Use cases that change a filed case: each opens one unit of work, reads the case, asks the state
+machine, and writes the change as a conditional update with its events; nothing is sent from here.
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.cases.machine import Actor, Command, CommandKind, Refusal, Refused, decide
+from bot.cases.model import Case, CaseEvent
+from bot.clock import Clock
+from bot.intake.draft import EVIDENCE_COUNT_LIMIT, EVIDENCE_SIZE_LIMIT, EvidenceItem, EvidenceRefusal
+from bot.people import Person
+from bot.ports import Transaction, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Changed:
+    case: Case
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: Refusal
+    case: Case | None = None
+    first: CaseEvent | None = None   # for STALE: the change that won, to say who acted first
+
+
+CaseResult = Changed | Rejected
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    events: list[CaseEvent]
+    evidence: list[EvidenceItem] = field(default_factory=list)
+
+
+def actor_of(person: Person) -> Actor:
+    return Actor(person_id=person.id, role=person.role, centre_id=person.centre_id)
+
+
+async def change(tx: Transaction, case: Case, command: Command, clock: Clock) -> CaseResult:
+    """Decide and write one command on a case read in this transaction (or drawn on a card at its
+    version): the conditional update makes sure only one of two racing commands wins."""
+    decision = decide(case.state, command, clock.now())
+    if isinstance(decision, Refused):
+        return Rejected(decision.reason, case)
+    changed = await tx.cases.apply(case, decision, recorded_at=clock.now())
+    if changed is None:
+        return Rejected(Refusal.STALE, await tx.cases.get(case.id), await tx.cases.last_event(case.id))
+    return Changed(changed)
+
+
+class CaseService:
+    """What a worker does with a filed case: list and open it, withdraw it, add evidence."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def cases_of(self, worker: Person) -> list[Case]:
+        async with self._uow() as tx:
+            return await tx.cases.of_worker(worker.id)
+
+    async def view(self, worker: Person, case_id: int) -> CaseView | None:
+        """The case with its timeline, if it is this worker's: a button cannot open someone else's."""
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            if case is None or case.worker_id != worker.id:
+                return None
+            return CaseView(case, await tx.cases.events(case_id), await tx.cases.evidence(case_id))
+
+    async def withdraw(self, worker: Person, case_id: int, *, version: int | None, reason_code: str | None,
+                       typed_reason: str | None) -> CaseResult:
+        """`version`: the one the worker's button was drawn from (None for a typed reason, which
+        follows the button and acts on the case as it is now)."""
+        command = Command(CommandKind.WITHDRAW, actor_of(worker),
+                          params={"reason_code": reason_code} if reason_code else {}, note=typed_reason)
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            if case is None or case.worker_id != worker.id:
+                return Rejected(Refusal.NOT_YOURS)
+            if version is not None and version != case.version:
+                return Rejected(Refusal.STALE, case, await tx.cases.last_event(case.id))
+            return await change(tx, case, command, self._clock)
+
+    async def add_evidence(self, actor: Person, case_id: int, item: EvidenceItem) -> CaseResult | EvidenceRefusal:
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            if case is None:
+                return Rejected(Refusal.NOT_YOURS)
+            held = await tx.cases.evidence(case_id)
+            if len(held) >= EVIDENCE_COUNT_LIMIT:
+                return EvidenceRefusal.TOO_MANY
+            if item.size is not None and item.size > EVIDENCE_SIZE_LIMIT:
+                return EvidenceRefusal.TOO_LARGE
+            command = Command(CommandKind.ADD_EVIDENCE, actor_of(actor),
+                              params={"type": item.type, "name": item.name, "size": item.size})
+            decision = decide(case.state, command, self._clock.now())
+            if isinstance(decision, Refused):
+                return Rejected(decision.reason, case)
+            await tx.cases.add_evidence(case.id, item, added_by=actor.id, at=self._clock.now())
+            await tx.cases.append(case, decision.events, recorded_at=self._clock.now())
+            return Changed(case)

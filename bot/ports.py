@@ -1,0 +1,79 @@
+"""What the services need of the store, as Protocols: storage implements them, services never see SQL.
+
+A use case opens one unit of work (`async with uow() as tx:`); every store it uses inside the block
+writes in that one transaction, committed when the block ends. No network call is made inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.cases.machine import Decision, NewEvent
+from bot.cases.model import Case, CaseEvent, DisputeKind
+from bot.intake.draft import EvidenceItem
+
+
+@dataclass(frozen=True)
+class NewCase:
+    worker_id: int
+    kind: DisputeKind
+    fields: dict[str, Any]
+    urgent: bool
+    year: int                       # of submission, local time: the case number's year
+    draft_id: str
+    workplace_street: str | None
+    workplace_district: str | None
+
+
+class CaseStore(Protocol):
+    async def get(self, case_id: int) -> Case | None: ...
+
+    async def by_draft(self, worker_id: int, draft_id: str) -> Case | None: ...
+
+    async def of_worker(self, worker_id: int) -> list[Case]: ...
+
+    async def create(self, new: NewCase, first: NewEvent, *, recorded_at: datetime) -> Case:
+        """The case with its number and its first event."""
+        ...
+
+    async def apply(self, case: Case, decision: Decision, *, recorded_at: datetime) -> Case | None:
+        """The decision's state and events, if the case is still at the version it was read at;
+        None when someone changed it first (nothing is written then)."""
+        ...
+
+    async def append(self, case: Case, events: Sequence[NewEvent], *, recorded_at: datetime) -> None:
+        """Events that change no track (evidence added, say)."""
+        ...
+
+    async def events(self, case_id: int) -> list[CaseEvent]: ...
+
+    async def last_event(self, case_id: int) -> CaseEvent | None: ...
+
+    async def add_evidence(self, case_id: int, item: EvidenceItem, *, added_by: int, at: datetime) -> None: ...
+
+    async def evidence(self, case_id: int) -> list[EvidenceItem]: ...
+
+    async def add_alerts(self, case_id: int, reasons: Sequence[str], *, at: datetime) -> None: ...
+
+    async def alerts(self, case_id: int) -> list[str]: ...
+
+    async def count_with_employer(self, employer_key: str, *, since: datetime) -> int: ...
+
+
+class DraftSlot(Protocol):
+    """Where the chat keeps the draft being submitted: cleared inside the submit transaction, so a
+    filed draft is never offered again (the chat state lives in the same database)."""
+
+    async def clear(self) -> None: ...
+
+
+class Transaction(Protocol):
+    cases: CaseStore
+
+
+class UnitOfWork(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[Transaction]: ...

@@ -1,0 +1,100 @@
+"""How a filed case reads to the people in it: its status over all tracks, its timeline, and why a
+command on it was refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.cases import (
+    Arbitration,
+    Case,
+    CaseEvent,
+    EventType,
+    Inspection,
+    Mediation,
+    Outcome,
+    Payment,
+    Refusal,
+)
+from bot.chat.telegram_html import escape
+
+
+def mediation_label(case: Case) -> str:
+    if case.mediation is Mediation.ENDED:
+        return {
+            Outcome.AGREEMENT: _("closed with an agreement"),
+            Outcome.NO_AGREEMENT: _("closed without agreement"),
+            Outcome.REFERRED: _("referred to arbitration"),
+            Outcome.WITHDRAWN: _("withdrawn"),
+        }[case.outcome or Outcome.NO_AGREEMENT]
+    return {
+        Mediation.SUBMITTED: _("filed, waiting for a centre"),
+        Mediation.ASSIGNED: _("with a centre, waiting for a mediator"),
+        Mediation.ACCEPTED: _("accepted by a mediator"),
+        Mediation.IN_MEDIATION: _("in mediation"),
+        Mediation.WITHDRAWN: _("withdrawn"),
+    }[case.mediation]
+
+
+def status_label(case: Case) -> str:
+    """The mediation's state, and each other track the case is on."""
+    parts = [mediation_label(case)]
+    if case.payment is not None:
+        parts.append({
+            Payment.DUE: _("payment due"), Payment.PAID: _("paid"), Payment.PARTLY_PAID: _("partly paid"),
+            Payment.NOT_PAID: _("not paid"),
+        }[case.payment])
+    if case.arbitration is not None:
+        parts.append({
+            Arbitration.APPLIED: _("arbitration applied for"), Arbitration.ACCEPTED: _("in arbitration"),
+            Arbitration.NOT_ACCEPTED: _("arbitration not accepted"),
+            Arbitration.SUSPENDED: _("arbitration suspended"), Arbitration.CLOSED: _("arbitration closed"),
+        }[case.arbitration])
+    if case.inspection is not None:
+        parts.append(_("labour inspection closed") if case.inspection is Inspection.CLOSED
+                     else _("with labour inspection"))
+    return "; ".join(parts)
+
+
+def withdraw_reason_label(code: str) -> str:
+    return {
+        "paid": _("The employer paid"),
+        "settled": _("We settled it ourselves"),
+        "no_longer": _("I no longer want to go on"),
+    }.get(code, code)
+
+
+def event_text(event: CaseEvent, centre_name: Callable[[str], str]) -> str:
+    if event.type in (EventType.WITHDRAWN, EventType.MEDIATION_ENDED) and (
+            event.type == EventType.WITHDRAWN or event.payload.get("outcome") == Outcome.WITHDRAWN):
+        code = event.payload.get("reason_code")
+        reason = withdraw_reason_label(code) if code else escape(event.note or "")
+        return _("Withdrawn: {reason}").format(reason=reason)
+    if event.type == EventType.EVIDENCE_ADDED:
+        return _("Evidence added: {name}").format(name=escape(str(event.payload.get("name", ""))))
+    if event.type in (EventType.ASSIGNED, EventType.TRANSFERRED) and event.payload.get("centre_id"):
+        return _("Sent to {centre}").format(centre=escape(centre_name(str(event.payload["centre_id"]))))
+    labels = {
+        EventType.SUBMITTED: _("Complaint filed"),
+        EventType.ASSIGNED: _("Sent to a mediation centre"),
+        EventType.ACCEPTED: _("A mediator took the case"),
+        EventType.REASSIGNED: _("Another mediator of the centre took the case"),
+        EventType.PASSED: _("Back in the centre's queue for another mediator"),
+        EventType.MEDIATION_STARTED: _("Mediation began"),
+    }
+    return labels.get(event.type, _("Case updated"))
+
+
+def refusal_text(reason: Refusal, case: Case | None) -> str:
+    """Why a command on a case was not carried out, in words the person can act on."""
+    number = case.number if case else ""
+    if reason is Refusal.STALE:
+        return _("Case {number} was changed meanwhile; here is how it stands now.").format(number=number)
+    if reason is Refusal.NOT_YOURS or case is None:
+        return _("This case was not found.")
+    if reason is Refusal.CASE_CLOSED:
+        return _("This case is closed.")
+    return _("Case {number} can no longer be changed that way: it is {status}.").format(
+        number=number, status=escape(status_label(case)))
