@@ -6,6 +6,7 @@ has written to the database, so a role change made from the CLI takes effect at 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -43,6 +44,13 @@ class PeopleRepository:
         person = _person(row)
         cache[(front, user_id)] = person
         return person
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE id = ?", (person_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _person(row) if row else None
 
     async def identify(
         self, front: Front, user_id: int, *, display_name: str, language_code: str | None, now: datetime
@@ -83,6 +91,25 @@ class PeopleRepository:
                 (front, user_id, role, centre_id, display_name, stamp, stamp),
             )
         return await self._reload(front, user_id)
+
+    async def seed_supervisors(self, user_ids: Iterable[int], *, now: datetime) -> bool:
+        """Make these Telegram users supervisors, once in the life of the database: True if it ran now.
+        Later changes of roles are made in the store, and a restart with the same ids undoes none."""
+        stamp = now.isoformat()
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "INSERT INTO bootstrap_steps (name, done_at) VALUES ('supervisors_from_settings', ?)"
+                " ON CONFLICT (name) DO NOTHING RETURNING name", (stamp,)
+            ) as cursor:
+                if await cursor.fetchone() is None:
+                    return False
+            await conn.executemany(
+                "INSERT INTO people (front, user_id, role, created_at, updated_at) VALUES (?, ?, 'supervisor', ?, ?)"
+                " ON CONFLICT (front, user_id) DO UPDATE SET role = 'supervisor', updated_at = excluded.updated_at",
+                [(Front.TELEGRAM, user_id, stamp, stamp) for user_id in user_ids],
+            )
+        self._cache.clear()
+        return True
 
     async def staff_of_centre(self, centre_id: str) -> list[Person]:
         async with self._db.read() as conn, conn.execute(

@@ -38,9 +38,10 @@ class ChatHarness:
     @classmethod
     def build(
         cls, settings: Settings, db: Database, clock: Clock, extra_routers: Iterable[Router] = (),
-        front: Front = Front.TELEGRAM,
+        front: Front = Front.TELEGRAM, session: FaithfulSession | None = None,
     ) -> ChatHarness:
-        session = FaithfulSession()
+        """`session`: the fake Telegram to talk to; pass another harness's to run two processes on one bot."""
+        session = session or FaithfulSession()
         harness_sleeps: list[float] = []
 
         async def no_wait(seconds: float) -> None:

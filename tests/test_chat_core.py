@@ -132,6 +132,18 @@ async def test_supervisor_ids_give_the_supervisor_role(chat: ChatHarness, db: Da
     assert person is not None and person.role is Role.SUPERVISOR
 
 
+async def test_supervisor_ids_make_the_first_supervisors_only_once(app_settings, db: Database, clock) -> None:
+    chat = ChatHarness.build(app_settings, db, clock)
+    await chat.send(900, "/start", language_code="en")
+    people = PeopleRepository(db)
+    await people.set_role(Front.TELEGRAM, 900, Role.WORKER, None, now=clock.now())  # revoked in the store
+    restarted = ChatHarness.build(app_settings.model_copy(update={"supervisor_ids": [900, 901]}), db, clock)
+    [greeting] = texts(await restarted.send(900, "/start", language_code="en"))
+    assert "supervisor" not in greeting, "a restart with the same setting does not undo the store's change"
+    await restarted.send(901, "/start", language_code="en")
+    assert (await people.find(Front.TELEGRAM, 901)).role is Role.WORKER, "the setting is read once"
+
+
 class Survey(StatesGroup):
     name = State()
     city = State()

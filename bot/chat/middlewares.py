@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.clock import Clock
 from bot.people import Front, Person, Role, locale_for
 from storage.people import PeopleRepository
 
+log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -31,21 +33,32 @@ class PersonMiddleware(BaseMiddleware):
         self._people = people
         self._clock = clock
         self._supervisor_ids = supervisor_ids
+        self._seeded = False  # only saves the query: the store remembers the seeding itself
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        front = front_of(data)
+        if not self._seeded:
+            # SUPERVISOR_IDS makes the first supervisors, once; after that roles live in the store.
+            if not await self._people.seed_supervisors(self._supervisor_ids, now=self._clock.now()):
+                await self._warn_of_unseeded()
+            self._seeded = True
         person = await self._people.identify(
-            front, user.id, display_name=user.full_name[:128], language_code=user.language_code,
+            front_of(data), user.id, display_name=user.full_name[:128], language_code=user.language_code,
             now=self._clock.now(),
         )
-        if front is Front.TELEGRAM and user.id in self._supervisor_ids and person.role is not Role.SUPERVISOR:
-            person = await self._people.set_role(front, user.id, Role.SUPERVISOR, None, now=self._clock.now())
         data["person"] = person
         data["role"] = person.role
         return await handler(event, data)
+
+
+    async def _warn_of_unseeded(self) -> None:
+        supervisors = {person.user_id for person in await self._people.with_role(Role.SUPERVISOR)
+                       if person.front is Front.TELEGRAM}
+        if ignored := sorted(self._supervisor_ids - supervisors):
+            log.warning("SUPERVISOR_IDS %s are not supervisors in the store: the setting only creates the first "
+                        "supervisors; change roles in the store", ignored)
 
 
 class PersonLocaleMiddleware(I18nMiddleware):

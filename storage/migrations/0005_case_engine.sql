@@ -110,3 +110,10 @@ CREATE TABLE processed_updates (
     processed_at TEXT NOT NULL,
     PRIMARY KEY (front, bot_id, update_id)
 );
+
+-- One-time set-up steps already done (SUPERVISOR_IDS creates the first supervisors once; roles live
+-- in the store after that).
+CREATE TABLE bootstrap_steps (
+    name TEXT PRIMARY KEY,
+    done_at TEXT NOT NULL
+);

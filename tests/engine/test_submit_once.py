@@ -1,0 +1,184 @@
+"""A draft files one case, whatever happens around the submit: double taps, albums, redelivered
+updates, two processes on one database, a crash or a failure between the commit and the reply."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import SendMessage
+
+import handlers.intake
+from bot.people import Front
+from bot.settings import PROJECT_ROOT, Settings
+from storage.cases import CaseRepository
+from storage.db import Database
+from storage.people import PeopleRepository
+from tests.harness import ChatHarness, texts
+from tests.intake.helpers import Worker, chat_state, draft_of
+from tests.intake.test_mycases_and_alerts import answer_wages_questions_before_the_workplace, fill_wages_complaint
+
+WORKER = 6001
+
+
+async def cases_of(db: Database, user_id: int = WORKER):
+    person = await PeopleRepository(db).find(Front.TELEGRAM, user_id)
+    return [] if person is None else await CaseRepository(db).of_worker(person.id)
+
+
+def told_number(chat: ChatHarness, number: str) -> list[str]:
+    return [text for text in texts(chat.session.calls) if number in text]
+
+
+def submit_button(chat: ChatHarness, user_id: int = WORKER) -> tuple[str, dict]:
+    for delivery in reversed(chat.deliveries):
+        if delivery.chat_id != user_id:
+            continue
+        for row in delivery.message.get("reply_markup", {}).get("inline_keyboard", []):
+            for button in row:
+                if "Submit" in button["text"]:
+                    return button["callback_data"], delivery.message
+    raise AssertionError("no Submit button")
+
+
+async def test_a_double_tap_on_submit_files_once(chat: ChatHarness, db: Database) -> None:
+    worker = Worker(chat, WORKER)
+    await fill_wages_complaint(worker, "Hongda Construction", 1)
+    data, message = submit_button(chat)
+    await asyncio.gather(chat.press(WORKER, data, message=message), chat.press(WORKER, data, message=message))
+    assert len(await cases_of(db)) == 1
+    assert len(told_number(chat, "LD-2026-000001")) == 1, "the worker is told once"
+    assert not chat.session.unanswered_callbacks
+
+
+async def test_the_same_update_delivered_twice_files_once(chat: ChatHarness, db: Database) -> None:
+    worker = Worker(chat, WORKER)
+    await fill_wages_complaint(worker, "Hongda Construction", 1)
+    data, message = submit_button(chat)
+    update = chat.updates.callback(WORKER, data=data, message=message, language_code="en")
+    await chat.dispatcher.feed_update(chat.bot, update)
+    chat.session.register_callback(update.callback_query.id)  # Telegram delivers it again after a restart
+    await chat.dispatcher.feed_update(chat.bot, update)
+    assert len(await cases_of(db)) == 1
+
+
+async def test_an_album_of_five_photos_keeps_five(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")
+    photos = [chat.updates.message(WORKER, language_code="en", photo=[
+        {"file_id": f"photo-{n}", "file_unique_id": f"u-{n}", "width": 1280, "height": 960, "file_size": 1000}])
+        for n in range(5)]
+    await asyncio.gather(*(chat.dispatcher.feed_update(chat.bot, update) for update in photos))
+    assert sorted(item.file_id for item in (await draft_of(chat, WORKER)).evidence) == [
+        f"photo-{n}" for n in range(5)]
+
+
+async def test_two_processes_submitting_the_same_draft_file_one_case(
+    app_settings: Settings, db: Database, db_path: Path, clock
+) -> None:
+    first = ChatHarness.build(app_settings, db, clock)
+    other_db = await Database.open(db_path)  # a second process: its own connection to the same file
+    try:
+        # Both processes serve one bot: one fake Telegram, one series of callback ids.
+        second = ChatHarness.build(app_settings, other_db, clock, session=first.session)
+        second.updates = first.updates
+        await fill_wages_complaint(Worker(first, WORKER), "Hongda Construction", 1)
+        data, message = submit_button(first)
+        await asyncio.gather(first.press(WORKER, data, message=message), second.press(WORKER, data, message=message))
+        [case] = await cases_of(db)
+        assert len(told_number(first, case.number)) == 2, "whichever process the tap reached names the one case"
+    finally:
+        await other_db.close()
+
+
+async def test_a_failed_reply_after_the_commit_leaves_one_case_and_no_draft(
+    chat: ChatHarness, db: Database, monkeypatch
+) -> None:
+    worker = Worker(chat, WORKER)
+    await fill_wages_complaint(worker, "Hongda Construction", 1)
+    data, message = submit_button(chat)
+    real_send = handlers.intake.send_text
+
+    async def network_down(bot, chat_id, text, **kwargs):
+        if "LD-" in text:
+            raise TelegramNetworkError(method=SendMessage(chat_id=chat_id, text=text), message="connection reset")
+        return await real_send(bot, chat_id, text, **kwargs)
+
+    monkeypatch.setattr(handlers.intake, "send_text", network_down)
+    await chat.press(WORKER, data, message=message)
+    monkeypatch.setattr(handlers.intake, "send_text", real_send)
+    assert len(await cases_of(db)) == 1
+    assert await chat_state(chat, WORKER) == (None, {}), "the filed draft is gone with the same commit"
+    await chat.press(WORKER, data, message=message)  # the worker, told nothing, taps Submit again
+    assert len(await cases_of(db)) == 1
+
+
+CRASHING_CHILD = textwrap.dedent("""
+    import asyncio, json, os, sys
+    from bot.clock import FixedClock
+    from bot.settings import Settings
+    from storage.db import Database
+    from tests.conftest import NOW
+    from tests.harness import ChatHarness
+    from tests.intake.helpers import Worker
+    from tests.intake.test_mycases_and_alerts import fill_wages_complaint
+    from tests.engine.test_submit_once import WORKER, submit_button
+    import handlers.intake
+
+    async def main():
+        db = await Database.open(sys.argv[1])
+        chat = ChatHarness.build(Settings(_env_file=None, database_path=sys.argv[1]), db, FixedClock(NOW))
+        await fill_wages_complaint(Worker(chat, WORKER), "Hongda Construction", 1)
+        data, message = submit_button(chat)
+        print(json.dumps({"data": data, "message": message}), flush=True)
+
+        async def die_before_the_reply(bot, chat_id, text, **kwargs):
+            if "LD-" in text:
+                os._exit(9)  # killed between the commit and the reply: nothing after it runs
+        handlers.intake.send_text = die_before_the_reply
+        await chat.press(WORKER, data, message=message)
+
+    asyncio.run(main())
+""")
+
+
+async def test_a_process_killed_between_commit_and_reply_files_once(
+    app_settings: Settings, db_path: Path, clock
+) -> None:
+    child = subprocess.run([sys.executable, "-c", CRASHING_CHILD, str(db_path)], cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert child.returncode == 9, child.stderr[-2000:]
+    pressed = json.loads(child.stdout.splitlines()[-1])
+    db = await Database.open(db_path)  # the restart
+    try:
+        assert len(await cases_of(db)) == 1
+        chat = ChatHarness.build(app_settings, db, clock)
+        assert await chat_state(chat, WORKER) == (None, {})
+        chat.session.register_chat(pressed["message"]["chat"])
+        await chat.press(WORKER, pressed["data"], message=pressed["message"])
+        assert len(await cases_of(db)) == 1, "the old Submit button files nothing more"
+    finally:
+        await db.close()
+
+
+async def test_what_an_update_costs_in_sql_statements(chat: ChatHarness, db: Database) -> None:
+    """Upper bounds, so that a change that multiplies the statements per update is seen."""
+    worker = Worker(chat, WORKER)
+    await answer_wages_questions_before_the_workplace(worker, "Hongda Construction", 1)
+    before = db.statements
+    await worker.says("Wujiashan street, Dongxihu")
+    answer_cost = db.statements - before
+    await worker.says("Here")
+    data, message = submit_button(chat)
+    before = db.statements
+    await chat.press(WORKER, data, message=message)
+    submit_cost = db.statements - before
+    print(f"SQL statements: answer {answer_cost}, submit {submit_cost}")
+    assert answer_cost <= 16  # measured: 12
+    assert submit_cost <= 36  # measured: 25
