@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -17,14 +18,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.calendar import WorkingCalendar
 from bot.cases.service import CaseService
 from bot.chat.errors import error_handler
-from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware
+from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, UpdateOnceMiddleware
 from bot.chat.notify import Notifier
-from bot.chat.outbound import RetryAfterMiddleware
+from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
 from bot.clock import Clock, SystemClock
 from bot.intake.service import IntakeService
 from bot.people import Front
+from bot.ports import UpdateKey
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
@@ -33,6 +36,7 @@ from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
 from storage.people import PeopleRepository
+from storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
 
@@ -58,36 +62,47 @@ def build_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     people = PeopleRepository(db)
-    uow = SQLiteUnitOfWork(db)
+    calendar = WorkingCalendar.from_file(settings.holidays_file)
     i18n = build_i18n(settings)
     bots: dict[Front, Bot] = {}  # a person is always reached on the front they came from
+    callback_answers = CallbackAnswers()
     routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
                              CaseRepository(db).open_cases_by_centre, clock)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         # Updates of one chat run one after another (an album's photos, a double tap), others in parallel.
         events_isolation=SimpleEventIsolation(),
-        settings=settings, db=db, clock=clock, people=people, routing=routing,
-        cases=CaseService(uow, clock),
-        intake=IntakeService(uow, clock, settings.zone, routing.assign_case, routing.centre_district),
+        settings=settings, db=db, clock=clock, people=people, routing=routing, calendar=calendar,
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots, notifier=Notifier(bots, i18n, settings.default_locale),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
         # Telegram's copy is the person's own).
         conversations={},
+        callback_answers=callback_answers,
     )
-    dispatcher.update.outer_middleware(
-        PersonMiddleware(people, clock, frozenset(settings.supervisor_ids))
-    )
+
+    def services_for(update: UpdateKey) -> dict[str, Any]:
+        """One unit of work per update, and the services that use it."""
+        uow = SQLiteUnitOfWork(db, update, now=clock.now)
+        return {
+            "uow": uow,
+            "cases": CaseService(uow, clock),
+            "intake": IntakeService(uow, clock, settings.zone, calendar, routing.assign_case,
+                                    routing.centre_district),
+        }
+
+    dispatcher.update.outer_middleware(UpdateOnceMiddleware(ProcessedUpdates(db), services_for, clock))
+    dispatcher.update.outer_middleware(PersonMiddleware(people, clock, frozenset(settings.supervisor_ids)))
     PersonLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*journey_routers(), *extra_routers, fallback.router())
-    dispatcher.errors.register(error_handler(people, i18n, settings.default_locale))
+    dispatcher.errors.register(error_handler(people, i18n, settings.default_locale, callback_answers))
     return dispatcher
 
 
 def attach_front(dispatcher: Dispatcher, bot: Bot, front: Front) -> None:
     dispatcher["fronts"][bot.id] = front
     dispatcher["bots"][front] = bot
+    bot.session.middleware(dispatcher["callback_answers"])
 
 
 def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:

@@ -58,13 +58,14 @@ def load_settings():
 
 def _run(args: argparse.Namespace) -> int:
     from bot.app import serve
+    from bot.calendar import HolidaysFileError
     from bot.routing import GazetteerError, RegistryError
 
     settings = load_settings()
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
             asyncio.run(serve(settings))
-    except (RegistryError, GazetteerError) as error:
+    except (RegistryError, GazetteerError, HolidaysFileError) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -77,3 +77,23 @@ class Transaction(Protocol):
 
 class UnitOfWork(Protocol):
     def __call__(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+
+@dataclass(frozen=True)
+class UpdateKey:
+    """An update as its front numbers it: handled once, whichever process it reaches."""
+
+    front: str
+    bot_id: int
+    update_id: int
+
+
+class UpdateAlreadyHandled(Exception):
+    """The update that opened this unit of work was handled before (it was delivered again): nothing
+    of it is written a second time."""
+
+
+class ProcessedUpdateLog(Protocol):
+    async def seen(self, key: UpdateKey) -> bool: ...
+
+    async def record(self, key: UpdateKey, *, at: datetime) -> bool: ...

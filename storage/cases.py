@@ -8,7 +8,7 @@ conditional update on the case's version: when no row changes, someone acted fir
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +19,9 @@ import aiosqlite
 from bot.cases.machine import ACTIVE_MEDIATION, Decision, Mediation, NewEvent
 from bot.cases.model import Case, CaseEvent, case_number
 from bot.intake.draft import EvidenceItem
-from bot.ports import NewCase
+from bot.ports import NewCase, UpdateAlreadyHandled, UpdateKey
 from storage.db import Database
+from storage.updates import ProcessedUpdates
 
 # The version of the payload shapes written now (migrated events carry 1).
 PAYLOAD_VERSION = 2
@@ -218,13 +219,26 @@ class SQLiteTransaction:
 
 
 class SQLiteUnitOfWork:
-    """`async with uow() as tx:` — one transaction that every store in `tx` joins."""
+    """`async with uow() as tx:` — one transaction that every store in `tx` joins.
 
-    def __init__(self, db: Database) -> None:
+    Bound to an update (one unit of work per update, made by middleware), its first transaction also
+    records the update as handled: a redelivered update, even one that reached another process at the
+    same moment, then fails with `UpdateAlreadyHandled` and writes nothing.
+    """
+
+    def __init__(self, db: Database, update: UpdateKey | None = None, *, now: Callable[[], datetime] | None = None
+                 ) -> None:
         self._db = db
         self._transaction = SQLiteTransaction(cases=CaseRepository(db))
+        self._update = update
+        self._now = now
+        self._recorded = update is None
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[SQLiteTransaction]:
         async with self._db.transaction():
+            if not self._recorded and self._update is not None and self._now is not None \
+                    and not await ProcessedUpdates(self._db).record(self._update, at=self._now()):
+                raise UpdateAlreadyHandled(self._update)
             yield self._transaction
+        self._recorded = True

@@ -7,13 +7,15 @@ import logging
 import traceback
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.middlewares import front_of
+from bot.chat.outbound import CallbackAnswers
 from bot.people import locale_for
+from bot.ports import UpdateAlreadyHandled
 from storage.people import PeopleRepository
 
 log = logging.getLogger("bot.errors")
@@ -26,9 +28,16 @@ def log_failure(logger: logging.Logger, update_id: int, error: BaseException) ->
     logger.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
 
 
-def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):
+def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str, answers: CallbackAnswers):
     async def on_error(event: ErrorEvent, bot: Bot, **data: object) -> bool:
         update = event.update
+        if update.callback_query and not answers.answered(update.callback_query.id):
+            # Only a press nothing answered yet: Telegram refuses a second answer.
+            with contextlib.suppress(TelegramAPIError):
+                await bot.answer_callback_query(update.callback_query.id)
+        if isinstance(event.exception, UpdateAlreadyHandled):
+            log.info("update %s arrived again while it was being handled: written once", update.update_id)
+            return True
         log_failure(log, update.update_id, event.exception)
         user = (update.message.from_user if update.message else
                 update.callback_query.from_user if update.callback_query else None)
@@ -38,10 +47,6 @@ def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str):
         with i18n.context(), i18n.use_locale(locale_for(person, user.language_code, default_locale)):
             apology = _("Sorry, something went wrong on our side. What you entered so far is saved; "
                         "please try again in a moment.")
-        if update.callback_query:
-            # The handler may have answered the button before it failed; a second answer is refused.
-            with contextlib.suppress(TelegramBadRequest):
-                await bot.answer_callback_query(update.callback_query.id)
         try:
             await bot.send_message(user.id, apology)
         except TelegramAPIError as error:

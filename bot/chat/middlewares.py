@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.clock import Clock
 from bot.people import Front, Person, Role, locale_for
+from bot.ports import ProcessedUpdateLog, UpdateKey
 from storage.people import PeopleRepository
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,34 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 def front_of(data: dict[str, Any]) -> Front:
     """The front an update came through, from the bot that received it (one Bot per front)."""
     return data["fronts"].get(data["bot"].id, Front.TELEGRAM)
+
+
+# The services of one update, bound to its own unit of work: {"uow": ..., "intake": ..., "cases": ...}.
+ServicesFor = Callable[[UpdateKey], dict[str, Any]]
+
+
+class UpdateOnceMiddleware(BaseMiddleware):
+    """Outermost: an update handled before (Telegram redelivers after a restart, a proxy retries a
+    webhook) is dropped; every other update gets its own unit of work, whose first transaction records
+    it as handled together with what the update changed, so two deliveries racing in two processes still
+    act once. Updates that change no case are recorded when their handler returns."""
+
+    def __init__(self, processed: ProcessedUpdateLog, services_for: ServicesFor, clock: Clock) -> None:
+        self._processed = processed
+        self._services_for = services_for
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        key = UpdateKey(front=front_of(data), bot_id=data["bot"].id, update_id=event.update_id)
+        if await self._processed.seen(key):
+            log.info("update %s of the %s front arrived again: already handled", key.update_id, key.front)
+            return UNHANDLED
+        data.update(self._services_for(key))
+        result = await handler(event, data)
+        await self._processed.record(key, at=self._clock.now())
+        return result
 
 
 class PersonMiddleware(BaseMiddleware):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, Message
 
@@ -42,6 +43,37 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 log.warning("flood control on %s: waiting %s s", method.__api_method__, flood.retry_after)
                 await self._sleep(flood.retry_after)
         raise AssertionError("the loop returns or raises")
+
+
+class CallbackAnswers(BaseRequestMiddleware):
+    """Remembers which button presses were answered, so a failing handler's apology answers a press
+    only if nothing answered it yet (Telegram refuses a second answer). A press lives seconds: the
+    newest few thousand are enough, in each process.
+
+    An answer Telegram refuses (too late, or answered already by another process) only stops a
+    spinner that has stopped anyway: it is logged and the update goes on, instead of failing it."""
+
+    def __init__(self, remembered: int = 4096) -> None:
+        self._answered: OrderedDict[str, None] = OrderedDict()
+        self._remembered = remembered
+
+    def answered(self, callback_id: str) -> bool:
+        return callback_id in self._answered
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Any:
+        if not isinstance(method, AnswerCallbackQuery):
+            return await make_request(bot, method)
+        try:
+            result = await make_request(bot, method)
+        except TelegramBadRequest as refused:
+            log.info("a button answer was refused: %s", refused.message)
+            result = True
+        self._answered[method.callback_query_id] = None
+        while len(self._answered) > self._remembered:
+            self._answered.popitem(last=False)
+        return result
 
 
 async def send_text(

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from bot.calendar import WorkingCalendar
 from bot.cases.machine import Actor, Command, CommandKind, Decision, EventType, Mediation, NewEvent, Track, decide
 from bot.cases.model import Case, DisputeKind
 from bot.cases.service import actor_of
@@ -43,11 +44,12 @@ class Submission:
 
 
 class IntakeService:
-    def __init__(self, uow: UnitOfWork, clock: Clock, zone: tzinfo, assign_centre: CentreAssigner,
-                 district_of: DistrictOf) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, zone: tzinfo, calendar: WorkingCalendar,
+                 assign_centre: CentreAssigner, district_of: DistrictOf) -> None:
         self._uow = uow
         self._clock = clock
         self._zone = zone
+        self._calendar = calendar
         self._assign_centre = assign_centre
         self._district_of = district_of
 
@@ -98,7 +100,7 @@ class IntakeService:
             assigned = decide(case.state, assign, now)
             if isinstance(assigned, Decision):  # a case just created is always open to assignment
                 case = await tx.cases.apply(case, assigned, recorded_at=now) or case
-        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today),
+        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today, self._calendar),
                           limitation=estimate(draft, today), routing=decision)
 
     async def _filed_before(self, tx: Transaction, case: Case) -> Submission:
@@ -107,5 +109,5 @@ class IntakeService:
                         if event.type == EventType.ASSIGNED and "routing" in event.payload), None)
         alerts = [AlertReason(reason) for reason in await tx.cases.alerts(case.id)]
         filed_on = case.created_at.astimezone(self._zone).date()
-        return Submission(case=case, alerts=alerts, next_steps=next_steps(case.kind, filed_on), limitation=None,
-                          routing=routing, already_filed=True)
+        return Submission(case=case, alerts=alerts, next_steps=next_steps(case.kind, filed_on, self._calendar),
+                          limitation=None, routing=routing, already_filed=True)

@@ -182,3 +182,52 @@ async def test_what_an_update_costs_in_sql_statements(chat: ChatHarness, db: Dat
     print(f"SQL statements: answer {answer_cost}, submit {submit_cost}")
     assert answer_cost <= 16  # measured: 12
     assert submit_cost <= 36  # measured: 25
+
+
+async def test_a_redelivered_update_is_dropped(chat: ChatHarness) -> None:
+    worker = Worker(chat, WORKER)
+    await worker.agrees_to_the_notice()
+    await worker.presses("Unpaid wages")
+    answer = chat.updates.message(WORKER, text="Hongda Construction", language_code="en")
+    await chat.dispatcher.feed_update(chat.bot, answer)
+    after_first = (await draft_of(chat, WORKER)).model_dump()
+    calls = len(chat.session.calls)
+    await chat.dispatcher.feed_update(chat.bot, answer)  # the same update, as Telegram redelivers it
+    assert len(chat.session.calls) == calls, "nothing is said twice"
+    assert (await draft_of(chat, WORKER)).model_dump() == after_first, "nothing is answered twice"
+
+
+async def test_a_redelivery_racing_in_another_process_changes_the_case_once(
+    app_settings: Settings, db: Database, db_path: Path, clock
+) -> None:
+    first = ChatHarness.build(app_settings, db, clock)
+    other_db = await Database.open(db_path)
+    try:
+        second = ChatHarness.build(app_settings, other_db, clock, session=first.session)
+        worker = Worker(first, WORKER)
+        await fill_wages_complaint(worker, "Hongda Construction", 1)
+        await worker.presses("Submit")
+        await worker.says("/mycases")
+        await worker.presses("LD-2026-000001")
+        await worker.presses("Withdraw")
+        data, message = next((button["callback_data"], d.message) for d in reversed(first.deliveries)
+                             for row in d.message.get("reply_markup", {}).get("inline_keyboard", [])
+                             for button in row if "employer paid" in button["text"])
+        update = first.updates.callback(WORKER, data=data, message=message, language_code="en")
+        await asyncio.gather(first.dispatcher.feed_update(first.bot, update),
+                             second.dispatcher.feed_update(second.bot, update))
+        [case] = await cases_of(db)
+        events = await CaseRepository(db).events(case.id)
+        assert [event.type for event in events].count("withdrawn") == 1
+        assert len([text for text in texts(first.session.calls) if "is withdrawn" in text]) == 1
+        assert not [text for text in texts(first.session.calls) if text.startswith("Sorry")], "the loser stays silent"
+    finally:
+        await other_db.close()
+
+
+def test_web_update_ids_never_repeat_after_a_restart() -> None:
+    from bot.chat.updates import new_update_id
+
+    before_restart = {new_update_id() for _ in range(5000)}
+    after_restart = {new_update_id() for _ in range(5000)}
+    assert len(before_restart | after_restart) == 10000 and max(after_restart).bit_length() <= 63
