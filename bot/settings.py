@@ -9,9 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     supervisor_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
+    holidays_file: Path | None = Field(
+        default=None, description="operator overrides of holidays and swapped working days, YAML or JSON")
 
     @field_validator("bot_token")
     @classmethod
@@ -113,6 +116,56 @@ class Settings(BaseSettings):
     @property
     def demo_on(self) -> bool:
         return self.demo if self.demo is not None else self.bot_token is None
+
+    # The web chat on the open internet: who may reach it and how much one client may take (docs/webchat.md).
+    webchat_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="public origins of the web chat page, e.g. https://chat.example.gov.cn")
+    webchat_trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list, description="reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
+    webchat_max_connections: int = Field(default=1000, ge=1, description="open connections in all")
+    webchat_connections_per_address: int = Field(default=200, ge=1, description="open connections per client address")
+    webchat_request_timeout: float = Field(
+        default=15.0, gt=0, le=3600, description="seconds to send a whole request; idle connections close after it")
+    webchat_new_visitors_per_address: int = Field(
+        default=200, ge=1, description="new visitor identities per client address per hour")
+    webchat_uploads_at_once: int = Field(default=16, ge=1, description="uploads in progress in all")
+    webchat_upload_store_mb: int = Field(default=2048, ge=1, description="uploads no case holds, in MB")
+    webchat_cookie_days: int = Field(default=365, ge=1, le=400, description="a visitor cookie's life, renewed on use")
+
+    @staticmethod
+    def web_origin(text: str) -> str | None:
+        """`scheme://host[:port]` as a browser sends it in `Origin` (lower case, no default port); None for
+        anything else."""
+        try:
+            origin = urlsplit(text.strip().lower())
+            port = origin.port
+        except ValueError:
+            return None
+        if origin.scheme not in ("http", "https") or not origin.hostname or origin.path not in ("", "/") \
+                or origin.query or origin.fragment or origin.username is not None:
+            return None
+        shown_port = f":{port}" if port not in (None, 80 if origin.scheme == "http" else 443) else ""
+        host = f"[{origin.hostname}]" if ":" in origin.hostname else origin.hostname
+        return f"{origin.scheme}://{host}{shown_port}"
+
+    @field_validator("webchat_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if not isinstance(value, str | list):
+            return value
+        parts = [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+        origins = [cls.web_origin(str(part)) for part in parts]
+        if None in origins:
+            raise ValueError("expected comma-separated origins such as https://chat.example.gov.cn "
+                             "(scheme and host, optionally a port; no path)")
+        return origins
+
+    @field_validator("webchat_trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 def describe_settings_error(error: ValidationError) -> str:

@@ -9,11 +9,12 @@ case interrupts the limitation, and the year starts again.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from bot.calendar import PUBLISHED_CALENDAR, add_months
 from bot.cases import DisputeKind
+from bot.clocks import Limit, due_date
 from bot.intake.draft import Draft
 from bot.intake.questions import QUESTIONS
 
@@ -26,13 +27,6 @@ class LimitationEstimate:
     counted_from: date
     last_day: date
     passed: bool
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _counted_from(draft: Draft) -> date | None:
@@ -51,5 +45,19 @@ def estimate(draft: Draft, today: date) -> LimitationEstimate | None:
     counted_from = _counted_from(draft)
     if counted_from is None or today < add_months(counted_from, WARN_AFTER_MONTHS):
         return None
-    last_day = add_months(counted_from, 12)
+    last_day = due_date(Limit.LIMITATION, counted_from, PUBLISHED_CALENDAR).day
     return LimitationEstimate(counted_from=counted_from, last_day=last_day, passed=today > last_day)
+
+
+# 工伤保险条例 Art. 17: the injured employee (or family) may apply for work-injury recognition within
+# one year of the injury; the employer must apply within 30 days.
+WORK_INJURY_MONTHS = 12
+
+
+def work_injury_deadline(draft: Draft) -> date | None:
+    """The last day to apply for 工伤认定, counted from the injury date given: an estimate, never rolled
+    past a rest day (it errs early). None without an injury or its date."""
+    injured_on = draft.date_answer("incident_date")
+    if draft.answers.get("platform_issue") != "injury" or injured_on is None:
+        return None
+    return add_months(injured_on, WORK_INJURY_MONTHS)

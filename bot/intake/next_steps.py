@@ -1,53 +1,25 @@
 """What happens after submission, with dates the worker can plan by (and we can keep).
 
-Periods are counted as the arbitration case-handling rules count them: the day of the event is not
-counted; "3 days" are working days; "15 days" are calendar days, and one ending on a rest day ends
-on the next working day. China's holidays and swapped working days come from `chinese-calendar`;
-for a year it does not know yet, weekends stand in and the date is marked provisional.
+The dates come from the working-day calendar and the statutory clocks (bot/calendar.py, bot/clocks.py):
+a mediator's first contact within 3 working days, and the 15-day mediation period after which the
+worker may apply for arbitration (law Art. 14). A date counted through a year the calendar does not
+know yet is provisional.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-import chinese_calendar
-
+from bot.calendar import PUBLISHED_CALENDAR, WorkingCalendar
 from bot.cases import DisputeKind
+from bot.clocks import Limit, due_date
 
-CONTACT_WORKING_DAYS = 3
-MEDIATION_DAYS = 15           # Art. 14; also the new-employment-form rule (人社厅发〔2024〕4号)
-PLATFORM_EXTENSION_DAYS = 15  # ... which both sides may extend once by at most 15 days
+CONTACT_WORKING_DAYS = 3  # a service promise, not a statutory limit
 
-
-def _is_working_day(day: date) -> tuple[bool, bool]:
-    """(working day?, known from the published calendar?)"""
-    try:
-        return chinese_calendar.is_workday(day), True
-    except NotImplementedError:
-        return day.weekday() < 5, False
-
-
-def add_working_days(start: date, days: int) -> tuple[date, bool]:
-    """The `days`-th working day after `start`, and whether every day counted was in the calendar."""
-    day, counted, known = start, 0, True
-    while counted < days:
-        day += timedelta(days=1)
-        working, day_known = _is_working_day(day)
-        known = known and day_known
-        counted += working
-    return day, known
-
-
-def add_calendar_days(start: date, days: int) -> tuple[date, bool]:
-    """`days` calendar days after `start`, moved to the next working day if it ends on a rest day."""
-    day = start + timedelta(days=days)
-    working, known = _is_working_day(day)
-    while not working:
-        day += timedelta(days=1)
-        working, day_known = _is_working_day(day)
-        known = known and day_known
-    return day, known
+# This module's former helpers, kept for their callers: the published calendar's counts, as (day, known).
+add_working_days = PUBLISHED_CALENDAR.add_working_days
+add_calendar_days = PUBLISHED_CALENDAR.add_calendar_days
 
 
 @dataclass(frozen=True)
@@ -58,11 +30,11 @@ class NextSteps:
     platform_extension: bool
 
 
-def next_steps(kind: DisputeKind, today: date) -> NextSteps:
-    contact_by, contact_known = add_working_days(today, CONTACT_WORKING_DAYS)
-    mediation_until, mediation_known = add_calendar_days(today, MEDIATION_DAYS)
+def next_steps(kind: DisputeKind, today: date, calendar: WorkingCalendar = PUBLISHED_CALENDAR) -> NextSteps:
+    contact = calendar.add_working_days(today, CONTACT_WORKING_DAYS)
+    mediation = due_date(Limit.MEDIATION_PERIOD, today, calendar)
     return NextSteps(
-        contact_by=contact_by, mediation_until=mediation_until,
-        provisional=not (contact_known and mediation_known),
+        contact_by=contact.day, mediation_until=mediation.day,
+        provisional=mediation.provisional or not contact.known,
         platform_extension=kind is DisputeKind.PLATFORM,
     )

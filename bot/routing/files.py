@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 
-def read_structured_file(path: Path, *, error: type[Exception]) -> Any:
+def read_structured_file(path: Path, *, error: type[Exception],
+                         yaml_loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
     """Parse a .json, .yaml or .yml file; any failure is raised as `error` naming the file."""
     suffix = path.suffix.lower()
     if suffix not in {".json", ".yaml", ".yml"}:
@@ -19,6 +20,6 @@ def read_structured_file(path: Path, *, error: type[Exception]) -> Any:
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        return json.loads(text) if suffix == ".json" else yaml.load(text, Loader=yaml_loader)
+    except (ValueError, yaml.YAMLError) as exc:  # ValueError: PyYAML's for an impossible date such as 2027-13-01
         raise error(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
