@@ -28,8 +28,8 @@ PAYLOAD_VERSION = 2
 
 _CASE_COLUMNS = (
     "id, number, worker_id, kind, mediation, outcome, centre_id, mediator_id, payment, arbitration,"
-    " arbitration_outcome, arbitration_extended, inspection, urgent, fields, workplace_street, workplace_district,"
-    " draft_id, version, created_at, updated_at"
+    " arbitration_outcome, arbitration_extended, inspection, accepted_at, urgent, fields, workplace_street,"
+    " workplace_district, draft_id, version, created_at, updated_at"
 )
 _EVENT_COLUMNS = (
     "e.id, e.case_id, e.seq, e.type, e.track, e.from_state, e.to_state, e.occurred_at, e.recorded_at, e.actor_id,"
@@ -105,10 +105,12 @@ class CaseRepository:
             async with conn.execute(
                 f"UPDATE cases SET mediation = ?, outcome = ?, centre_id = ?, mediator_id = ?, payment = ?,"
                 f" arbitration = ?, arbitration_outcome = ?, arbitration_extended = ?, inspection = ?,"
-                f" version = version + 1, updated_at = ? WHERE id = ? AND version = ? RETURNING {_CASE_COLUMNS}",
+                f" accepted_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
+                f" RETURNING {_CASE_COLUMNS}",
                 (state.mediation, state.outcome, state.centre_id, state.mediator_id, state.payment,
                  state.arbitration, state.arbitration_outcome, int(state.arbitration_extended), state.inspection,
-                 recorded_at.isoformat(), case.id, case.version),
+                 state.accepted_at.isoformat() if state.accepted_at else None, recorded_at.isoformat(), case.id,
+                 case.version),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:

@@ -5,8 +5,10 @@ A case runs on parallel tracks, because the law lets them run side by side (Art.
 may run while arbitration does):
 - mediation: submitted -> assigned (to a centre) -> accepted (by a mediator) -> in mediation -> ended
   with an outcome (agreement / no agreement / referred to arbitration / withdrawn). A worker who
-  withdraws before any mediator accepted ends in `withdrawn`: no mediation took place, so it is not a
-  mediation ending for the success rate. A transfer to another centre leaves the case assigned there.
+  withdraws (or goes to arbitration) before any mediator accepted ends in `withdrawn`: no mediation
+  took place, so it is not a mediation ending for the success rate. Once a mediator accepted, the
+  centre has received the application, and a case passed back to the queue or transferred still ends
+  mediation when it is withdrawn. A transfer to another centre leaves the case assigned there.
 - payment of an agreement: due -> paid / partly paid / not paid.
 - arbitration: applied -> accepted / not accepted; accepted <-> suspended; -> closed with an outcome.
 - labour inspection: handed over -> filed -> (extended) -> closed.
@@ -166,6 +168,7 @@ class CaseState:
     arbitration_outcome: ArbitrationOutcome | None = None
     arbitration_extended: bool = False
     inspection: Inspection | None = None
+    accepted_at: datetime | None = None   # a mediator's first accept: the centre received the application
     version: int = 0
 
     @property
@@ -276,7 +279,8 @@ def _accept(case: CaseState, command: Command, now: datetime) -> Decision | Refu
         return Refused(Refusal.NOT_IN_THIS_STATE)
     if not _is_staff_of_centre(command.actor, case.centre_id):
         return Refused(Refusal.NOT_YOURS)
-    after = replace(case, mediation=Mediation.ACCEPTED, mediator_id=command.actor.person_id)
+    after = replace(case, mediation=Mediation.ACCEPTED, mediator_id=command.actor.person_id,
+                    accepted_at=case.accepted_at or now)
     return Decision([_event(case, command, now, EventType.ACCEPTED, Track.MEDIATION, case.mediation,
                             after.mediation, mediator_id=command.actor.person_id)], after)
 
@@ -289,15 +293,22 @@ def _reassign(case: CaseState, command: Command, now: datetime) -> Decision | Re
         return Refused(Refusal.NOT_YOURS)
     if command.mediator_id is None or command.mediator_id == case.mediator_id:
         return Refused(Refusal.SAME_MEDIATOR)
-    mediation = Mediation.ACCEPTED if case.mediation is Mediation.ASSIGNED else case.mediation
-    after = replace(case, mediation=mediation, mediator_id=command.mediator_id)
+    if case.mediation is Mediation.ASSIGNED:  # given to a named mediator from the queue: their accept
+        after = replace(case, mediation=Mediation.ACCEPTED, mediator_id=command.mediator_id,
+                        accepted_at=case.accepted_at or now)
+        return Decision([_event(case, command, now, EventType.ACCEPTED, Track.MEDIATION, case.mediation,
+                                after.mediation, mediator_id=command.mediator_id,
+                                assigned_by=command.actor.person_id)], after)
+    after = replace(case, mediator_id=command.mediator_id)
     return Decision([_event(case, command, now, EventType.REASSIGNED, Track.MEDIATION, case.mediation,
                             after.mediation, from_mediator=case.mediator_id, mediator_id=command.mediator_id)],
                     after)
 
 
 def _holder_or_manager(case: CaseState, actor: Actor) -> bool:
-    return actor.person_id == case.mediator_id or _is_supervisor(actor) or actor.person_id is None
+    """The mediator holding the case (still a mediator), a supervisor, or the system."""
+    holder = actor.person_id is not None and actor.person_id == case.mediator_id and actor.role is Role.MEDIATOR
+    return holder or _is_supervisor(actor) or actor.person_id is None
 
 
 def _pass(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
@@ -342,19 +353,26 @@ def _end_mediation(case: CaseState, command: Command, now: datetime) -> Decision
 def _withdraw(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
     if command.actor.person_id != case.worker_id:
         return Refused(Refusal.NOT_YOURS)
-    if case.mediation in HELD_BY_MEDIATOR:
+    if not case.mediation_active:
+        return Refused(Refusal.NOT_IN_THIS_STATE)
+    if case.accepted_at is not None:
         event, after = _ended(case, command, now, Outcome.WITHDRAWN)
         return Decision([event], after)
-    if case.mediation not in (Mediation.SUBMITTED, Mediation.ASSIGNED):
-        return Refused(Refusal.NOT_IN_THIS_STATE)
+    event, after = _withdrawn_unmediated(case, command, now)
+    return Decision([event], after)
+
+
+def _withdrawn_unmediated(case: CaseState, command: Command, now: datetime, **payload: Any
+                          ) -> tuple[NewEvent, CaseState]:
+    """No mediator ever accepted: the application is withdrawn, no mediation took place."""
     after = replace(case, mediation=Mediation.WITHDRAWN)
-    return Decision([_event(case, command, now, EventType.WITHDRAWN, Track.MEDIATION, case.mediation,
-                            after.mediation)], after)
+    return _event(case, command, now, EventType.WITHDRAWN, Track.MEDIATION, case.mediation, after.mediation,
+                  **payload), after
 
 
 def _add_evidence(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
     actor = command.actor
-    if actor.person_id != case.worker_id and actor.person_id != case.mediator_id:
+    if actor.person_id is None or actor.person_id not in (case.worker_id, case.mediator_id):
         return Refused(Refusal.NOT_YOURS)
     if not case.is_open:
         return Refused(Refusal.CASE_CLOSED)
@@ -362,17 +380,21 @@ def _add_evidence(case: CaseState, command: Command, now: datetime) -> Decision 
 
 
 def _refer_to_arbitration(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
-    """An application for arbitration: it ends a mediation still under way (outcome "referred"); after
-    an ended mediation (no agreement, or an agreement not performed, Art. 15) it only opens the track."""
+    """An application for arbitration: it ends a mediation under way (outcome "referred"), withdraws an
+    application no mediator accepted yet (no mediation took place), and after an ended mediation (no
+    agreement, or an agreement not performed, Art. 15) only opens the track."""
     if case.arbitration not in (None, Arbitration.NOT_ACCEPTED):
         return Refused(Refusal.NOT_IN_THIS_STATE)
-    if case.mediation in (Mediation.SUBMITTED, Mediation.WITHDRAWN):
+    if case.mediation is Mediation.WITHDRAWN:
         return Refused(Refusal.NOT_IN_THIS_STATE)
     if command.actor.person_id != case.worker_id and not _holder_or_manager(case, command.actor):
         return Refused(Refusal.NOT_YOURS)
     events, after = [], case
-    if case.mediation_active:
+    if case.mediation_active and case.accepted_at is not None:
         ended, after = _ended(case, command, now, Outcome.REFERRED)
+        events.append(ended)
+    elif case.mediation_active:
+        ended, after = _withdrawn_unmediated(case, command, now, reason_code="applied_for_arbitration")
         events.append(ended)
     opened = replace(after, arbitration=Arbitration.APPLIED, arbitration_outcome=None, arbitration_extended=False)
     events.append(_event(case, command, now, EventType.ARBITRATION_APPLIED, Track.ARBITRATION, case.arbitration,
@@ -399,6 +421,8 @@ _PAYMENT_STEPS = {
 
 
 def _record_payment(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
+    if command.outcome not in (Payment.PAID, Payment.PARTLY_PAID, Payment.NOT_PAID):
+        return Refused(Refusal.BAD_OUTCOME)
     if case.payment is None or command.outcome not in _PAYMENT_STEPS.get(case.payment, ()):
         return Refused(Refusal.NOT_IN_THIS_STATE)
     if command.actor.person_id != case.worker_id and not _holder_or_manager(case, command.actor):

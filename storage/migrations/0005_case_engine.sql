@@ -11,6 +11,7 @@ ALTER TABLE cases ADD COLUMN arbitration TEXT;
 ALTER TABLE cases ADD COLUMN arbitration_outcome TEXT;
 ALTER TABLE cases ADD COLUMN arbitration_extended INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN inspection TEXT;
+ALTER TABLE cases ADD COLUMN accepted_at TEXT;       -- a mediator's first accept: the centre received it
 ALTER TABLE cases ADD COLUMN workplace_street TEXT;
 ALTER TABLE cases ADD COLUMN workplace_district TEXT;
 ALTER TABLE cases ADD COLUMN draft_id TEXT;           -- the draft it was filed from: one case per draft
@@ -18,6 +19,7 @@ ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;  -- the newest event's seq
 
 -- Old statuses onto the tracks: endings carry their outcome; a transfer left the case assigned.
+UPDATE cases SET accepted_at = updated_at WHERE mediation IN ('accepted', 'agreement', 'no_agreement', 'referred');
 UPDATE cases SET outcome = mediation, mediation = 'ended' WHERE mediation IN ('agreement', 'no_agreement', 'referred');
 UPDATE cases SET mediation = 'assigned' WHERE mediation = 'transferred';
 UPDATE cases SET workplace_street = (
