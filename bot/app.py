@@ -22,8 +22,8 @@ from bot.calendar import WorkingCalendar
 from bot.cases.service import CaseService
 from bot.chat.errors import error_handler
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, UpdateOnceMiddleware
-from bot.chat.notify import Notifier
 from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
+from bot.chat.outbox_sender import OutboxSender
 from bot.clock import Clock, SystemClock
 from bot.intake.service import IntakeService
 from bot.people import Front
@@ -32,9 +32,11 @@ from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
 from handlers import cancel, fallback, intake, language, mycases, start, supervisor
+from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
+from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.updates import ProcessedUpdates
 
@@ -74,7 +76,9 @@ def build_dispatcher(
         events_isolation=SimpleEventIsolation(),
         settings=settings, db=db, clock=clock, people=people, routing=routing, calendar=calendar,
         fronts={},  # bot id -> Front, filled as fronts are attached
-        bots=bots, notifier=Notifier(bots, i18n, settings.default_locale),
+        bots=bots,
+        outbox=OutboxSender(OutboxRepository(db), people, bots, templates(settings, routing.centre_name), i18n,
+                            settings.default_locale, clock),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
         # Telegram's copy is the person's own).
         conversations={},

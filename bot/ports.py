@@ -15,6 +15,8 @@ from typing import Any, Protocol
 from bot.cases.machine import Decision, NewEvent
 from bot.cases.model import Case, CaseEvent, DisputeKind
 from bot.intake.draft import EvidenceItem
+from bot.notify import StaffDirectory
+from bot.outbox.store import OutboxStore
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class DraftSlot(Protocol):
 
 class Transaction(Protocol):
     cases: CaseStore
+    people: StaffDirectory
+    outbox: OutboxStore
 
 
 class UnitOfWork(Protocol):

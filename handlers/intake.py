@@ -26,14 +26,13 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.cases import Case, DisputeKind
+from bot.cases import DisputeKind
 from bot.chat.conversations import ForgetChat, forget_conversation
 from bot.chat.drafts import ChatDraftSlot
-from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
+from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
 from bot.clock import Clock, local_today
-from bot.intake.collective import AlertReason
 from bot.intake.draft import (
     DESCRIPTION_LIMIT,
     EVIDENCE_COUNT_LIMIT,
@@ -45,15 +44,12 @@ from bot.intake.limitation import estimate
 from bot.intake.notices import due_notices
 from bot.intake.prefill import platform_choice, prefill
 from bot.intake.questions import QUESTIONS, AnswerType, Question
-from bot.intake.service import IntakeService, Submission
-from bot.intake.validation import Problem, Verdict, check, check_phone
-from bot.people import Front, Person, Role
-from bot.routing import RoutingDecision, render_reasons, render_summary
-from bot.routing.service import RoutingService
+from bot.intake.service import IntakeService
+from bot.intake.validation import Problem, Verdict, check, check_coordinates, check_phone, confirmed_count
+from bot.people import Front, Person
 from bot.settings import Settings
 from bot.understanding import understand
 from handlers.intake_texts import (
-    alert_label,
     answer_text,
     choice_label,
     evidence_from,
@@ -61,13 +57,13 @@ from handlers.intake_texts import (
     evidence_refusal_text,
     field_label,
     kind_label,
+    large_count_button,
+    large_count_text,
     limitation_text,
     not_text_problem,
     notice_text,
     problem_text,
     question_text,
-    show_date,
-    show_moment,
     wording,
 )
 from handlers.menu import MenuAction
@@ -251,78 +247,6 @@ def summary_text(draft: Draft, today: date) -> str:
     return "\n".join(lines)
 
 
-def routing_lines(decision: RoutingDecision | None, locale: str) -> list[str]:
-    """Where the case goes and why, in plain words ("吴家山街道劳动争议调解中心 · 公交约 14 分钟 · 当前排队 3 件")."""
-    if decision is None:
-        return [_("Mediation centre: {centre}").format(
-            centre=_("to be assigned; we will tell you here as soon as a centre takes your case"))]
-    lines = [_("Mediation centre: {centre}").format(centre="<b>" + escape(render_summary(decision, locale)) + "</b>")]
-    lines += ["  · " + escape(reason) for reason in render_reasons(decision, locale)]
-    return lines
-
-
-def confirmation_text(submission: Submission, locale: str) -> str:
-    case, steps = submission.case, submission.next_steps
-    lines = [
-        _("✅ Your complaint is filed. Case number: <b>{number}</b>").format(number=case.number),
-        *routing_lines(submission.routing, locale),
-        "",
-        _("<b>What happens next</b>"),
-        "• " + _("A mediator of the centre will contact you, normally within 3 working days (by {date}).").format(
-            date=show_date(steps.contact_by)),
-        "• " + _("If there is no mediation agreement within 15 days of the centre receiving your case (by {date} "
-                 "if it receives it today), you may apply for arbitration. Mediation can also go on if both "
-                 "sides want.").format(date=show_date(steps.mediation_until)),
-    ]
-    if steps.platform_extension:
-        lines.append("• " + _("For platform work, mediation normally ends within 15 days of acceptance; both "
-                              "sides may agree to extend it once, by up to 15 days."))
-    if steps.provisional:
-        lines.append(_("(Dates next year are provisional until the official holiday calendar is published.)"))
-    if submission.alerts:
-        lines += ["", _("🚨 Your case is marked urgent and the district has been told at once.")]
-    if submission.limitation:
-        lines += ["", limitation_text(submission.limitation)]
-    lines += ["", _("Follow your case, add evidence or withdraw it with /mycases.")]
-    return "\n".join(lines)
-
-
-def supervisor_alert_text(case: Case, alerts: list[AlertReason], settings: Settings, centre: str | None) -> str:
-    fields = case.fields
-    lines = [
-        _("🚨 <b>Urgent case {number}</b>: {reasons}").format(
-            number=case.number, reasons=escape("; ".join(alert_label(reason) for reason in alerts))),
-        _("Kind: {kind}").format(kind=escape(kind_label(case.kind))),
-    ]
-    if "employer" in fields:
-        lines.append(_("Employer: {employer}").format(employer=escape(str(fields["employer"]))))
-    if "workers_affected" in fields:
-        lines.append(_("Workers affected: {count}").format(count=fields["workers_affected"]))
-    if "workplace" in fields:
-        lines.append(_("Workplace: {workplace}").format(workplace=answer_text("workplace", fields["workplace"])))
-    lines.append(_("Filed {moment}; centre: {centre}").format(
-        moment=show_moment(case.created_at, settings.zone),
-        centre=escape(centre) if centre else _("to be assigned")))
-    return "\n".join(lines)
-
-
-def new_case_text(case: Case, decision: RoutingDecision, locale: str, *, observing: bool) -> str:
-    """For a centre's mediators: what the case is about, without the worker's identity (it is shown
-    only to the mediator who takes the case)."""
-    fields = case.fields
-    lines = [(_("👁 Case {number} of a collective dispute: your office is told and may view it.") if observing
-              else _("📥 New case {number} for your centre.")).format(number=case.number)]
-    if case.urgent:
-        lines.append(_("🚨 Urgent."))
-    lines.append(_("Kind: {kind}").format(kind=escape(kind_label(case.kind))))
-    if "workers_affected" in fields:
-        lines.append(_("Workers affected: {count}").format(count=fields["workers_affected"]))
-    if decision.workplace_street:
-        lines.append(_("Street: {street}").format(street=escape(decision.workplace_street)))
-    lines.append(_("Why here: {reasons}").format(reasons=escape("; ".join(render_reasons(decision, locale)))))
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------------------------
 # Moving through the questions
 
@@ -447,28 +371,9 @@ def read_answer(question: Question, text: str, today: date, draft: Draft) -> Ver
 def button_value(question: Question, value: str) -> bool | int | str | None:
     if question.type is AnswerType.YES_NO:
         return {"yes": True, "no": False}.get(value)
-    if value not in question.choices:
-        return None
-    return int(value) if question.type is AnswerType.COUNT else value
-
-
-async def notify_after_submit(
-    notifier: Notifier, people: PeopleRepository, routing: RoutingService, settings: Settings,
-    submission: Submission,
-) -> None:
-    """After the commit: the centre's mediators (and, for collective disputes, the arbitration office),
-    and for urgent cases every supervisor, each on their own front."""
-    case, decision = submission.case, submission.routing
-    if decision is not None:
-        for centre_id, observing in [(decision.centre_id, False), *((o, True) for o in decision.observers)]:
-            for mediator in await people.staff_of_centre(centre_id):
-                await notifier.tell(mediator, lambda locale, observing=observing: new_case_text(
-                    case, decision, locale, observing=observing))
-    if submission.alerts:
-        for supervisor in await people.with_role(Role.SUPERVISOR):
-            await notifier.tell(supervisor, lambda locale: supervisor_alert_text(
-                case, submission.alerts, settings,
-                routing.centre_name(case.centre_id, locale) if case.centre_id else None))
+    if question.type is AnswerType.COUNT:
+        return confirmed_count(value)  # "Only me", or a large count the worker confirms
+    return value if value in question.choices else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -591,6 +496,11 @@ def router() -> Router:
         if not verdict.ok:
             await ask(bot, message.chat.id, state, draft, question, problem=problem_text(verdict))
             return
+        if verdict.unsure and isinstance(verdict.value, int):  # an implausibly large count: confirmed first
+            await send_text(bot, message.chat.id, large_count_text(verdict.value), reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text=large_count_button(verdict.value), callback_data=Answer(
+                    q=question.code, v=str(verdict.value)).pack())]]))
+            return
         draft.answer(question.code, verdict.value)
         await proceed(bot, message.chat.id, state, draft, today)
 
@@ -617,7 +527,11 @@ def router() -> Router:
             await ask(bot, message.chat.id, state, draft, question,
                       problem=_("A location does not answer this question; please type the answer."))
             return
-        where = UseLocation(lat=round(message.location.latitude, 5), lon=round(message.location.longitude, 5))
+        point = check_coordinates(message.location.latitude, message.location.longitude)
+        if not isinstance(point.value, dict):
+            await ask(bot, message.chat.id, state, draft, question, problem=problem_text(point))
+            return
+        where = UseLocation(**point.value)
         await send_text(bot, message.chat.id, _(
             "A precise location is sensitive personal information. May we use it, only to find a mediation "
             "centre you can reach? If not, type the street or district instead."),
@@ -653,14 +567,15 @@ def router() -> Router:
                               person: Person, people: PeopleRepository, clock: Clock, settings: Settings) -> None:
         draft = await load_draft(state)
         assert draft is not None
-        if draft.pending is None or QUESTIONS[draft.pending].type is not AnswerType.PLACE:
+        point = check_coordinates(callback_data.lat, callback_data.lon)  # the button's data can be forged
+        if draft.pending is None or QUESTIONS[draft.pending].type is not AnswerType.PLACE or not point.ok:
             await callback.answer(_("That button belongs to an earlier question; please use the newest message."))
             return
         await callback.answer()
         await people.record_consent(person, ConsentPurpose.LOCATION, PRIVACY_NOTICE_VERSION, at=clock.now())
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
-        draft.answer(draft.pending, {"lat": callback_data.lat, "lon": callback_data.lon})
+        draft.answer(draft.pending, point.value)
         await proceed(bot, callback.from_user.id, state, draft, today_of(clock, settings))
 
     # --- the separate consent for injury and health details -------------------------------------
@@ -719,8 +634,7 @@ def router() -> Router:
     # --- the summary and submission ---------------------------------------------------------------
     @r.callback_query(Step.filter(F.act == "submit"), Intake.summary)
     async def submit(callback: CallbackQuery, bot: Bot, state: FSMContext, person: Person, intake: IntakeService,
-                     people: PeopleRepository, clock: Clock, settings: Settings, notifier: Notifier,
-                     routing: RoutingService, locale: str) -> None:
+                     clock: Clock, settings: Settings, outbox: OutboxSender) -> None:
         await callback.answer()
         draft = await load_draft(state)
         if draft is None:
@@ -731,12 +645,11 @@ def router() -> Router:
             return
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
-        # One transaction files the case and removes the draft: a second tap, a redelivered update or a
-        # restart after the commit finds the case filed and files nothing.
+        # One transaction files the case, removes the draft and queues every notice, the worker's
+        # confirmation among them: a second tap, a redelivered update or a restart after the commit
+        # files nothing more, and a confirmation that could not be sent now is sent by the outbox.
         submission = await intake.submit(draft, person, ChatDraftSlot(state), today=today)
-        await send_text(bot, callback.from_user.id, confirmation_text(submission, locale))
-        if not submission.already_filed:
-            await notify_after_submit(notifier, people, routing, settings, submission)
+        await outbox.deliver_now(submission.replies)
 
     @r.message(Intake.summary)
     async def message_at_summary(message: Message, bot: Bot, state: FSMContext, clock: Clock,

@@ -16,8 +16,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases import Case, CaseEvent
 from bot.cases.machine import Refusal
 from bot.cases.service import CaseService, CaseView, Rejected
-from bot.chat.notify import Notifier
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
+from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
 from bot.intake.draft import EVIDENCE_SIZE_LIMIT, EvidenceRefusal
 from bot.people import Person
@@ -26,7 +26,6 @@ from bot.settings import Settings
 from handlers.case_texts import event_text, refusal_text, status_label, withdraw_reason_label
 from handlers.intake_texts import evidence_from, evidence_refusal_text, kind_label, show_date, show_moment
 from handlers.menu import MenuAction
-from storage.people import PeopleRepository
 
 LISTED_CASES = 20
 REASON_LIMIT = 500
@@ -159,22 +158,12 @@ def router() -> Router:
         await send_text(bot, chat_id, text, reply_markup=case_keyboard(view.case))
 
     async def withdraw(bot: Bot, chat_id: int, person: Person, case_id: int, version: int | None,
-                       reason_code: str | None, typed: str | None, cases: CaseService, people: PeopleRepository,
-                       notifier: Notifier) -> None:
+                       reason_code: str | None, typed: str | None, cases: CaseService, outbox: OutboxSender) -> None:
         result = await cases.withdraw(person, case_id, version=version, reason_code=reason_code, typed_reason=typed)
         if isinstance(result, Rejected):
             await send_text(bot, chat_id, refusal_text(result.reason, result.case))
             return
-        case = result.case
-        await send_text(bot, chat_id, _("Case {number} is withdrawn. If you need help again, send /new.").format(
-            number=case.number))
-        if case.centre_id:
-            for mediator in await people.staff_of_centre(case.centre_id):
-                # The worker's own words may name people: the centre hears only the kind of reason.
-                await notifier.tell(mediator, lambda _locale: _(
-                    "↩️ Case {number} was withdrawn by the worker ({reason}).").format(
-                    number=case.number,
-                    reason=withdraw_reason_label(reason_code) if reason_code else _("a reason of their own")))
+        await outbox.deliver_now(result.replies)  # the worker's reply; the centre is told by the outbox
 
     @r.message(Command("mycases"))
     async def mycases_command(message: Message, bot: Bot, person: Person, cases: CaseService,
@@ -221,12 +210,12 @@ def router() -> Router:
 
     @r.callback_query(Withdraw.filter(F.why.in_(WITHDRAW_REASONS)))
     async def withdraw_with_reason(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
-                                   cases: CaseService, people: PeopleRepository, notifier: Notifier) -> None:
+                                   cases: CaseService, outbox: OutboxSender) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
         await withdraw(bot, callback.from_user.id, person, callback_data.id, callback_data.v, callback_data.why,
-                       None, cases, people, notifier)
+                       None, cases, outbox)
 
     @r.callback_query(Withdraw.filter(F.why == "other"))
     async def withdraw_typed(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
@@ -249,7 +238,7 @@ def router() -> Router:
 
     @r.message(CaseStep.withdraw_reason, F.text & ~F.text.startswith("/"))
     async def typed_reason(message: Message, bot: Bot, state: FSMContext, person: Person, cases: CaseService,
-                           people: PeopleRepository, notifier: Notifier) -> None:
+                           outbox: OutboxSender) -> None:
         reason = message.text.strip()
         if not reason or len(reason) > REASON_LIMIT:
             await send_text(bot, message.chat.id, _(
@@ -259,7 +248,7 @@ def router() -> Router:
         if case_id is None:
             await send_text(bot, message.chat.id, _("This case was not found."))
         else:
-            await withdraw(bot, message.chat.id, person, case_id, None, None, reason, cases, people, notifier)
+            await withdraw(bot, message.chat.id, person, case_id, None, None, reason, cases, outbox)
         await finish_case_step(bot, message.chat.id, state)
 
     @r.message(CaseStep.withdraw_reason, ~F.text)

@@ -21,6 +21,8 @@ from bot.cases.model import Case, CaseEvent, case_number
 from bot.intake.draft import EvidenceItem
 from bot.ports import NewCase, UpdateAlreadyHandled, UpdateKey
 from storage.db import Database
+from storage.outbox import OutboxRepository
+from storage.people import PeopleRepository
 from storage.updates import ProcessedUpdates
 
 # The version of the payload shapes written now (migrated events carry 1).
@@ -218,6 +220,8 @@ class CaseRepository:
 @dataclass(frozen=True)
 class SQLiteTransaction:
     cases: CaseRepository
+    people: PeopleRepository
+    outbox: OutboxRepository
 
 
 class SQLiteUnitOfWork:
@@ -231,7 +235,8 @@ class SQLiteUnitOfWork:
     def __init__(self, db: Database, update: UpdateKey | None = None, *, now: Callable[[], datetime] | None = None
                  ) -> None:
         self._db = db
-        self._transaction = SQLiteTransaction(cases=CaseRepository(db))
+        self._transaction = SQLiteTransaction(cases=CaseRepository(db), people=PeopleRepository(db),
+                                              outbox=OutboxRepository(db))
         self._update = update
         self._now = now
         self._recorded = update is None

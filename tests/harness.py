@@ -58,6 +58,7 @@ class ChatHarness:
     async def _feed(self, update: Any) -> list[TelegramMethod[Any]]:
         before = len(self.session.calls)
         await self.dispatcher.feed_update(self.bot, update)
+        await self.dispatcher["outbox"].flush()  # the sender loop, as if it were prompt
         return self.session.calls[before:]
 
     async def send(self, user_id: int, text: str | None = None, *, language_code: str | None = "zh-hans",

@@ -11,6 +11,7 @@ from bot.cases.machine import Actor, Command, CommandKind, Refusal, Refused, dec
 from bot.cases.model import Case, CaseEvent
 from bot.clock import Clock
 from bot.intake.draft import EVIDENCE_COUNT_LIMIT, EVIDENCE_SIZE_LIMIT, EvidenceItem, EvidenceRefusal
+from bot.notify import after_withdrawal
 from bot.people import Person
 from bot.ports import Transaction, UnitOfWork
 
@@ -18,6 +19,7 @@ from bot.ports import Transaction, UnitOfWork
 @dataclass(frozen=True)
 class Changed:
     case: Case
+    replies: list[int] = field(default_factory=list)  # outbox rows the person who acted is to be sent now
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,12 @@ class CaseService:
                 return Rejected(Refusal.NOT_YOURS)
             if version is not None and version != case.version:
                 return Rejected(Refusal.STALE, case, await tx.cases.last_event(case.id))
-            return await change(tx, case, command, self._clock)
+            result = await change(tx, case, command, self._clock)
+            if isinstance(result, Rejected):
+                return result
+            rows = await after_withdrawal(tx.people, result.case, reason_code)
+            ids = await tx.outbox.add(rows, now=self._clock.now())
+            return Changed(result.case, [row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])
 
     async def add_evidence(self, actor: Person, case_id: int, item: EvidenceItem) -> CaseResult | EvidenceRefusal:
         async with self._uow() as tx:

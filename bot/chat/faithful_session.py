@@ -14,10 +14,11 @@ import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
@@ -37,13 +38,35 @@ NOT_MODIFIED = (
 
 
 class TelegramRefusal(Exception):
-    """What Telegram would answer instead of a result."""
+    """What Telegram would answer instead of a result; `page` is a non-JSON body in its place (what a
+    proxy in front of the Bot API answers when it fails)."""
 
-    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
+    def __init__(
+        self, description: str, code: int = 400, retry_after: int | None = None, page: str | None = None
+    ) -> None:
         super().__init__(description)
         self.description = description
         self.code = code
         self.retry_after = retry_after
+        self.page = page
+
+
+BLOCKED = "Forbidden: bot was blocked by the user"
+PROXY_BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"
+
+
+def proxy_bad_gateway() -> TelegramRefusal:
+    """A reverse proxy's 502 page: aiogram cannot decode it and raises ClientDecodeError."""
+    return TelegramRefusal("Bad Gateway", 502, page=PROXY_BAD_GATEWAY)
+
+
+@dataclass
+class Fault:
+    """What goes wrong with one call: a refusal, or (None) a connection that times out. With
+    `after_delivery` Telegram did the work first and only the answer is lost on the way back."""
+
+    refusal: TelegramRefusal | None
+    after_delivery: bool = False
 
 
 @dataclass
@@ -76,7 +99,8 @@ class FaithfulSession(BaseSession):
         self._last_message_id: dict[int, int] = {}
         self._open_callbacks: set[str] = set()
         self._answered_callbacks: set[str] = set()
-        self._floods: list[int] = []
+        self._faults: list[Fault] = []
+        self._blocked: set[int] = set()
         self._files: dict[str, tuple[str, int, bytes]] = {}  # file_id -> (name, size, leading bytes)
 
     # --- what the front (or a test) tells the session about the outside world -----------------
@@ -94,7 +118,16 @@ class FaithfulSession(BaseSession):
 
     def inject_flood(self, retry_after: int) -> None:
         """The next call is refused with 429 Too Many Requests, as under flood control."""
-        self._floods.append(retry_after)
+        self.inject_fault(TelegramRefusal(f"Too Many Requests: retry after {retry_after}", 429, retry_after))
+
+    def inject_fault(self, refusal: TelegramRefusal | None, *, after_delivery: bool = False) -> None:
+        """The next call fails with `refusal`, or times out when it is None (aiogram's
+        TelegramNetworkError); faults queue up, one per call."""
+        self._faults.append(Fault(refusal, after_delivery))
+
+    def block(self, chat_id: int) -> None:
+        """The person blocked the bot: whatever is sent to them is refused with 403."""
+        self._blocked.add(chat_id)
 
     @property
     def unanswered_callbacks(self) -> set[str]:
@@ -121,26 +154,39 @@ class FaithfulSession(BaseSession):
             for key, value in method.model_dump(warnings=False).items()
             if (prepared := self.prepare_value(value, bot=bot, files=files, _dumps_json=False)) is not None
         }
+        fault = self._faults.pop(0) if self._faults else None
         delivery: Delivery | None = None
         try:
-            if self._floods:
-                retry_after = self._floods.pop(0)
-                raise TelegramRefusal(f"Too Many Requests: retry after {retry_after}", 429, retry_after)
+            if fault is not None and not fault.after_delivery:
+                self._fail(bot, method, fault)
             handler = getattr(self, f"_api_{method.__api_method__}", None)
             if handler is None:
                 raise TelegramRefusal(f"Not Found: method {method.__api_method__} is not served here", 404)
             result, delivery = await handler(bot, params, files)
         except TelegramRefusal as refusal:
-            body: dict[str, Any] = {"ok": False, "error_code": refusal.code, "description": refusal.description}
-            if refusal.retry_after is not None:
-                body["parameters"] = {"retry_after": refusal.retry_after}
-            self.check_response(bot, method, refusal.code, json.dumps(body))
-            raise AssertionError("check_response raises for every refusal") from refusal
+            self._fail(bot, method, Fault(refusal))
+        if fault is not None:  # the work is done, the answer never arrives
+            await self._tell_listeners(delivery)
+            self._fail(bot, method, fault)
         response = self.check_response(bot, method, 200, json.dumps({"ok": True, "result": result}))
+        await self._tell_listeners(delivery)
+        return response.result  # type: ignore[return-value]
+
+    def _fail(self, bot: Bot, method: TelegramMethod[Any], fault: Fault) -> NoReturn:
+        """Raise what aiogram raises for this failure, through its own response handling."""
+        refusal = fault.refusal
+        if refusal is None:
+            raise TelegramNetworkError(method=method, message="Request timeout error")
+        body: dict[str, Any] = {"ok": False, "error_code": refusal.code, "description": refusal.description}
+        if refusal.retry_after is not None:
+            body["parameters"] = {"retry_after": refusal.retry_after}
+        self.check_response(bot, method, refusal.code, refusal.page or json.dumps(body))
+        raise AssertionError("check_response raises for every refusal") from refusal
+
+    async def _tell_listeners(self, delivery: Delivery | None) -> None:
         if delivery is not None:
             for listener in list(self.listeners):
                 await listener(delivery)
-        return response.result  # type: ignore[return-value]
 
     # --- checks ----------------------------------------------------------------------------------
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +195,8 @@ class FaithfulSession(BaseSession):
             chat_id = int(chat_id)
         if chat_id not in self._chats:
             raise TelegramRefusal("Bad Request: chat not found")
+        if chat_id in self._blocked:
+            raise TelegramRefusal(BLOCKED, 403)
         return self._chats[chat_id]
 
     @staticmethod

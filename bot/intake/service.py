@@ -7,7 +7,7 @@ restart between commit and reply) finds the case already filed and files nothing
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.calendar import WorkingCalendar
@@ -19,6 +19,7 @@ from bot.intake.collective import REPEAT_WINDOW_DAYS, AlertReason, alert_reasons
 from bot.intake.draft import Draft
 from bot.intake.limitation import LimitationEstimate, estimate
 from bot.intake.next_steps import NextSteps, next_steps
+from bot.notify import after_filing
 from bot.people import Person
 from bot.ports import DraftSlot, NewCase, Transaction, UnitOfWork
 from bot.routing.assign import RoutingDecision
@@ -40,6 +41,7 @@ class Submission:
     next_steps: NextSteps
     limitation: LimitationEstimate | None
     routing: RoutingDecision | None
+    replies: list[int] = field(default_factory=list)  # outbox rows the worker is to be sent now
     already_filed: bool = False    # this draft had been filed before: nothing new was written
 
 
@@ -100,8 +102,11 @@ class IntakeService:
             assigned = decide(case.state, assign, now)
             if isinstance(assigned, Decision):  # a case just created is always open to assignment
                 case = await tx.cases.apply(case, assigned, recorded_at=now) or case
-        return Submission(case=case, alerts=alerts, next_steps=next_steps(kind, today, self._calendar),
-                          limitation=estimate(draft, today), routing=decision)
+        steps, limitation = next_steps(kind, today, self._calendar), estimate(draft, today)
+        rows = await after_filing(tx.people, case, decision, steps, limitation, alerts)
+        ids = await tx.outbox.add(rows, now=now)
+        return Submission(case=case, alerts=alerts, next_steps=steps, limitation=limitation, routing=decision,
+                          replies=[row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])
 
     async def _filed_before(self, tx: Transaction, case: Case) -> Submission:
         events = await tx.cases.events(case.id)

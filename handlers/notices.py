@@ -1,0 +1,113 @@
+"""The outbox's templates: each kind of notice (bot/notify.py) rendered from its parameters in the
+recipient's language, when the sender delivers the row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.chat.telegram_html import escape
+from bot.intake.limitation import LimitationEstimate
+from bot.notify import FiledParams, NewCaseParams, NoticeKind, UrgentParams, WithdrawnParams
+from bot.routing import RoutingDecision, render_reasons, render_summary
+from bot.settings import Settings
+from handlers.case_texts import withdraw_reason_label
+from handlers.intake_texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
+
+Template = Callable[[dict[str, Any], str], str]
+CentreName = Callable[[str, str], str]   # (centre id, locale) -> name
+
+
+def routing_lines(decision: RoutingDecision | None, locale: str) -> list[str]:
+    """Where the case goes and why, in plain words ("吴家山街道劳动争议调解中心 · 公交约 14 分钟 · 当前排队 3 件")."""
+    if decision is None:
+        return [_("Mediation centre: {centre}").format(
+            centre=_("to be assigned; we will tell you here as soon as a centre takes your case"))]
+    lines = [_("Mediation centre: {centre}").format(centre="<b>" + escape(render_summary(decision, locale)) + "</b>")]
+    lines += ["  · " + escape(reason) for reason in render_reasons(decision, locale)]
+    return lines
+
+
+def filed_text(filed: FiledParams, locale: str) -> str:
+    lines = [
+        _("✅ Your complaint is filed. Case number: <b>{number}</b>").format(number=filed.number),
+        *routing_lines(filed.routing, locale),
+        "",
+        _("<b>What happens next</b>"),
+        "• " + _("A mediator of the centre will contact you, normally within 3 working days (by {date}).").format(
+            date=show_date(filed.contact_by)),
+        "• " + _("If there is no mediation agreement within 15 days of the centre receiving your case (by {date} "
+                 "if it receives it today), you may apply for arbitration. Mediation can also go on if both "
+                 "sides want.").format(date=show_date(filed.mediation_until)),
+    ]
+    if filed.platform_extension:
+        lines.append("• " + _("For platform work, mediation normally ends within 15 days of acceptance; both "
+                              "sides may agree to extend it once, by up to 15 days."))
+    if filed.provisional:
+        lines.append(_("(Dates next year are provisional until the official holiday calendar is published.)"))
+    if filed.urgent:
+        lines += ["", _("🚨 Your case is marked urgent and the district has been told at once.")]
+    if filed.limitation:
+        lines += ["", limitation_text(LimitationEstimate(**filed.limitation.model_dump()))]
+    lines += ["", _("Follow your case, add evidence or withdraw it with /mycases.")]
+    return "\n".join(lines)
+
+
+def new_case_text(notice: NewCaseParams, locale: str) -> str:
+    """For a centre's mediators: what the case is about, without the worker's identity (it is shown
+    only to the mediator who takes the case)."""
+    lines = [(_("👁 Case {number} of a collective dispute: your office is told and may view it.") if notice.observing
+              else _("📥 New case {number} for your centre.")).format(number=notice.number)]
+    if notice.urgent:
+        lines.append(_("🚨 Urgent."))
+    lines.append(_("Kind: {kind}").format(kind=escape(kind_label(notice.kind))))
+    if notice.workers_affected is not None:
+        lines.append(_("Workers affected: {count}").format(count=notice.workers_affected))
+    if notice.street:
+        lines.append(_("Street: {street}").format(street=escape(notice.street)))
+    lines.append(_("Why here: {reasons}").format(
+        reasons=escape("; ".join(render_reasons(notice.routing, locale)))))
+    return "\n".join(lines)
+
+
+def urgent_text(notice: UrgentParams, settings: Settings, centre_name: CentreName, locale: str) -> str:
+    lines = [
+        _("🚨 <b>Urgent case {number}</b>: {reasons}").format(
+            number=notice.number, reasons=escape("; ".join(alert_label(reason) for reason in notice.alerts))),
+        _("Kind: {kind}").format(kind=escape(kind_label(notice.kind))),
+    ]
+    if notice.employer:
+        lines.append(_("Employer: {employer}").format(employer=escape(notice.employer)))
+    if notice.workers_affected is not None:
+        lines.append(_("Workers affected: {count}").format(count=notice.workers_affected))
+    if notice.workplace is not None:
+        lines.append(_("Workplace: {workplace}").format(workplace=answer_text("workplace", notice.workplace)))
+    lines.append(_("Filed {moment}; centre: {centre}").format(
+        moment=show_moment(notice.filed_at, settings.zone),
+        centre=escape(centre_name(notice.centre_id, locale)) if notice.centre_id else _("to be assigned")))
+    return "\n".join(lines)
+
+
+def withdrawn_text(notice: WithdrawnParams, _locale: str) -> str:
+    return _("Case {number} is withdrawn. If you need help again, send /new.").format(number=notice.number)
+
+
+def withdrawn_to_centre_text(notice: WithdrawnParams, _locale: str) -> str:
+    return _("↩️ Case {number} was withdrawn by the worker ({reason}).").format(
+        number=notice.number,
+        reason=withdraw_reason_label(notice.reason_code) if notice.reason_code else _("a reason of their own"))
+
+
+def templates(settings: Settings, centre_name: CentreName) -> Mapping[str, Template]:
+    """Every notice kind the outbox can hold, by its key."""
+    return {
+        NoticeKind.FILED: lambda params, locale: filed_text(FiledParams.model_validate(params), locale),
+        NoticeKind.NEW_CASE: lambda params, locale: new_case_text(NewCaseParams.model_validate(params), locale),
+        NoticeKind.URGENT: lambda params, locale: urgent_text(UrgentParams.model_validate(params), settings,
+                                                             centre_name, locale),
+        NoticeKind.WITHDRAWN: lambda params, locale: withdrawn_text(WithdrawnParams.model_validate(params), locale),
+        NoticeKind.WITHDRAWN_TO_CENTRE: lambda params, locale: withdrawn_to_centre_text(
+            WithdrawnParams.model_validate(params), locale),
+    }
