@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +28,9 @@ from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
 from bot.chat.outbox_sender import OutboxSender
 from bot.clock import Clock, SystemClock
 from bot.intake.service import IntakeService
+from bot.jobs.health import check_health
+from bot.jobs.runner import JobRunner
+from bot.notify import job_runner_silent
 from bot.people import Front
 from bot.ports import UpdateKey
 from bot.routing import RegistryHolder, load_gazetteer
@@ -36,6 +41,7 @@ from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
+from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.updates import ProcessedUpdates
@@ -46,6 +52,8 @@ LOCALES_DIR = PROJECT_ROOT / "locales"
 # Telegram's language_code for each catalog, for per-language command lists.
 COMMAND_LANGUAGES = {"zh_CN": "zh", "en": "en"}
 WEBHOOK_PATH = "/telegram"
+SHUTDOWN_GRACE_SECONDS = 30  # for updates in flight when SIGTERM comes
+JOB_WATCH_SECONDS = 300
 
 
 def build_i18n(settings: Settings) -> I18n:
@@ -136,22 +144,76 @@ def telegram_bot(settings: Settings) -> Bot:
 
 
 async def serve(settings: Settings, clock: Clock | None = None) -> None:
-    """Run every configured front until interrupted."""
+    """Run every configured front, the outbox sender and the job runner until SIGTERM or SIGINT; then stop
+    taking updates, let those in flight finish, and flush the outbox before closing the store."""
     db = await Database.open(settings.database_path, durability=settings.durability)
     dispatcher = build_dispatcher(settings, db, clock=clock)
-    runners = []
-    try:
-        if settings.webchat_on:
-            from webchat.server import run_webchat  # the web chat pulls in its page and socket only when on
+    fronts = []
+    if settings.webchat_on:
+        from webchat.server import run_webchat  # the web chat pulls in its page and socket only when on
 
-            runners.append(run_webchat(dispatcher, settings, db))
-        if settings.bot_token:
-            runners.append(run_telegram(dispatcher, settings))
-        if not runners:
-            raise SystemExit("Nothing to serve: set BOT_TOKEN, or WEBCHAT_ENABLED=true for the web chat.")
-        await asyncio.gather(*runners)
-    finally:
+        fronts.append(run_webchat(dispatcher, settings, db))
+    if settings.bot_token:
+        fronts.append(run_telegram(dispatcher, settings))
+    if not fronts:
         await db.close()
+        raise SystemExit("Nothing to serve: set BOT_TOKEN, or WEBCHAT_ENABLED=true for the web chat.")
+    stopping, background_done = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stopping.set)
+    runner = job_runner(dispatcher, db)
+    background = [asyncio.create_task(dispatcher["outbox"].run(background_done)),
+                  asyncio.create_task(runner.run(background_done)),
+                  asyncio.create_task(watch_job_runner(dispatcher, runner, background_done))]
+    front_tasks = [asyncio.create_task(front) for front in fronts]
+    try:
+        stop_wait = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait([*front_tasks, stop_wait], return_when=asyncio.FIRST_COMPLETED)
+        stop_wait.cancel()
+        for task in done - {stop_wait}:
+            task.result()  # a front that ended on its own failed: say why, after the shutdown below
+    finally:
+        log.info("stopping: no new updates; finishing those in flight, then the outbox")
+        with contextlib.suppress(RuntimeError):  # not polling
+            await dispatcher.stop_polling()
+        for task in front_tasks:
+            task.cancel()
+        await asyncio.gather(*front_tasks, return_exceptions=True)
+        await asyncio.wait_for(finish_updates_in_flight(dispatcher), timeout=SHUTDOWN_GRACE_SECONDS)
+        background_done.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        await dispatcher["outbox"].flush()
+        await db.close()
+        log.info("stopped")
+
+
+async def finish_updates_in_flight(dispatcher: Dispatcher) -> None:
+    # aiogram keeps the tasks of updates it is handling (polling) in this set.
+    while pending := set(getattr(dispatcher, "_handle_update_tasks", ())):
+        await asyncio.wait(pending)
+
+
+def job_runner(dispatcher: Dispatcher, db: Database) -> JobRunner:
+    """Each job runs in one unit of work with its completion, so a crash repeats it whole or not at all."""
+    return JobRunner(JobRepository(db), handlers={}, clock=dispatcher["clock"], unit_of_work=SQLiteUnitOfWork(db))
+
+
+async def watch_job_runner(dispatcher: Dispatcher, runner: JobRunner, stop: asyncio.Event) -> None:
+    """Every few minutes: has the job runner (of any process) run within the hour? If not, a log line
+    and, once per silence, an alert to every supervisor."""
+    alerted = False
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), JOB_WATCH_SECONDS)
+        health = await check_health(JobRepository(dispatcher["db"]), runner.name, dispatcher["clock"].now())
+        if not health.stale:
+            alerted = False
+            continue
+        log.warning("%s", health.describe())
+        if not alerted:
+            await job_runner_silent(SQLiteUnitOfWork(dispatcher["db"]), dispatcher["clock"], health)
+            alerted = True
 
 
 def webhook_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Application:

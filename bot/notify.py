@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
 from bot.cases.model import Case, DisputeKind
+from bot.clock import Clock
 from bot.intake.collective import AlertReason
 from bot.intake.limitation import LimitationEstimate
 from bot.intake.next_steps import NextSteps
+from bot.jobs.health import RunnerHealth
 from bot.outbox.model import Notification
 from bot.people import Person, Role
 from bot.routing.assign import RoutingDecision
+
+if TYPE_CHECKING:  # the ports name this module's Protocol in turn
+    from bot.ports import UnitOfWork
 
 
 class NoticeKind(StrEnum):
@@ -25,6 +30,7 @@ class NoticeKind(StrEnum):
     URGENT = "case.urgent"            # to the supervisors
     WITHDRAWN = "case.withdrawn"      # to the worker who withdrew
     WITHDRAWN_TO_CENTRE = "case.withdrawn.centre"
+    JOBS_SILENT = "system.jobs_silent"  # to the supervisors: reminders and deadline checks have stopped
 
 
 class Limitation(BaseModel):
@@ -71,6 +77,10 @@ class UrgentParams(BaseModel):
 class WithdrawnParams(BaseModel):
     number: str
     reason_code: str | None = None   # the kind of reason only: the worker's own words may name people
+
+
+class JobsSilentParams(BaseModel):
+    last_run_at: datetime | None   # None: never ran
 
 
 class StaffDirectory(Protocol):
@@ -125,3 +135,13 @@ async def after_withdrawal(staff: StaffDirectory, case: Case, reason_code: str |
         rows += [_row(mediator, NoticeKind.WITHDRAWN_TO_CENTRE, params, case)
                  for mediator in await staff.staff_of_centre(case.centre_id)]
     return rows
+
+
+async def job_runner_silent(uow: UnitOfWork, clock: Clock, health: RunnerHealth) -> None:
+    """Tell every supervisor that the job runner has not run for an hour (no reminder or deadline check
+    goes out meanwhile)."""
+    params = JobsSilentParams(last_run_at=health.last_run_at).model_dump(mode="json")
+    async with uow() as tx:
+        rows = [Notification(recipient_id=supervisor.id, template=NoticeKind.JOBS_SILENT, params=params)
+                for supervisor in await tx.people.with_role(Role.SUPERVISOR)]
+        await tx.outbox.add(rows, now=clock.now())

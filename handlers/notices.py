@@ -10,7 +10,14 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.chat.telegram_html import escape
 from bot.intake.limitation import LimitationEstimate
-from bot.notify import FiledParams, NewCaseParams, NoticeKind, UrgentParams, WithdrawnParams
+from bot.notify import (
+    FiledParams,
+    JobsSilentParams,
+    NewCaseParams,
+    NoticeKind,
+    UrgentParams,
+    WithdrawnParams,
+)
 from bot.routing import RoutingDecision, render_reasons, render_summary
 from bot.settings import Settings
 from handlers.case_texts import withdraw_reason_label
@@ -100,6 +107,13 @@ def withdrawn_to_centre_text(notice: WithdrawnParams, _locale: str) -> str:
         reason=withdraw_reason_label(notice.reason_code) if notice.reason_code else _("a reason of their own"))
 
 
+def jobs_silent_text(notice: JobsSilentParams, settings: Settings) -> str:
+    since = (_("since {moment}").format(moment=show_moment(notice.last_run_at, settings.zone))
+             if notice.last_run_at else _("since the service started"))
+    return _("⚠️ Reminders and deadline checks have not run for an hour ({since}). Please tell the "
+             "operator: nothing is lost, they run as soon as the job runner is back.").format(since=since)
+
+
 def templates(settings: Settings, centre_name: CentreName) -> Mapping[str, Template]:
     """Every notice kind the outbox can hold, by its key."""
     return {
@@ -110,4 +124,6 @@ def templates(settings: Settings, centre_name: CentreName) -> Mapping[str, Templ
         NoticeKind.WITHDRAWN: lambda params, locale: withdrawn_text(WithdrawnParams.model_validate(params), locale),
         NoticeKind.WITHDRAWN_TO_CENTRE: lambda params, locale: withdrawn_to_centre_text(
             WithdrawnParams.model_validate(params), locale),
+        NoticeKind.JOBS_SILENT: lambda params, _locale: jobs_silent_text(JobsSilentParams.model_validate(params),
+                                                                        settings),
     }
