@@ -372,7 +372,8 @@ def _withdrawn_unmediated(case: CaseState, command: Command, now: datetime, **pa
 
 def _add_evidence(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
     actor = command.actor
-    if actor.person_id is None or actor.person_id not in (case.worker_id, case.mediator_id):
+    holder = actor.person_id == case.mediator_id and actor.role is Role.MEDIATOR
+    if actor.person_id is None or not (actor.person_id == case.worker_id or holder):
         return Refused(Refusal.NOT_YOURS)
     if not case.is_open:
         return Refused(Refusal.CASE_CLOSED)
@@ -385,7 +386,7 @@ def _refer_to_arbitration(case: CaseState, command: Command, now: datetime) -> D
     agreement, or an agreement not performed, Art. 15) only opens the track."""
     if case.arbitration not in (None, Arbitration.NOT_ACCEPTED):
         return Refused(Refusal.NOT_IN_THIS_STATE)
-    if case.mediation is Mediation.WITHDRAWN:
+    if case.mediation is Mediation.WITHDRAWN and case.arbitration is None:  # withdrawn, not by applying
         return Refused(Refusal.NOT_IN_THIS_STATE)
     if command.actor.person_id != case.worker_id and not _holder_or_manager(case, command.actor):
         return Refused(Refusal.NOT_YOURS)
@@ -470,7 +471,7 @@ def _hand_to_inspection(case: CaseState, command: Command, now: datetime) -> Dec
     """Art. 9: unpaid wages and compensation may also go to labour inspection, beside any other track."""
     if case.inspection is not None:
         return Refused(Refusal.NOT_IN_THIS_STATE)
-    if case.mediation is Mediation.WITHDRAWN:
+    if case.mediation is Mediation.WITHDRAWN and case.arbitration is None:
         return Refused(Refusal.CASE_CLOSED)
     if command.actor.person_id != case.worker_id and not _may_manage(case, command.actor):
         return Refused(Refusal.NOT_YOURS)
