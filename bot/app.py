@@ -154,7 +154,9 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
 
         fronts.append(run_webchat(dispatcher, settings, db))
     if settings.bot_token:
-        fronts.append(run_telegram(dispatcher, settings))
+        bot = telegram_bot(settings)
+        attach_front(dispatcher, bot, Front.TELEGRAM)  # before the sender starts, so it can reach Telegram
+        fronts.append(run_telegram(dispatcher, bot, settings))
     if not fronts:
         await db.close()
         raise SystemExit("Nothing to serve: set BOT_TOKEN, or WEBCHAT_ENABLED=true for the web chat.")
@@ -183,7 +185,9 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         await asyncio.wait_for(finish_updates_in_flight(dispatcher), timeout=SHUTDOWN_GRACE_SECONDS)
         background_done.set()
         await asyncio.gather(*background, return_exceptions=True)
-        await dispatcher["outbox"].flush()
+        # Paced, a long queue takes long: what is left is sent after the restart, once its lease runs out.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(dispatcher["outbox"].flush(), timeout=SHUTDOWN_GRACE_SECONDS)
         await db.close()
         log.info("stopped")
 
@@ -224,9 +228,7 @@ def webhook_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.App
     return app
 
 
-async def run_telegram(dispatcher: Dispatcher, settings: Settings) -> None:
-    bot = telegram_bot(settings)
-    attach_front(dispatcher, bot, Front.TELEGRAM)
+async def run_telegram(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> None:
     await register_commands(bot, settings)
     if not settings.webhook_url:
         await bot.delete_webhook(drop_pending_updates=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import traceback
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -12,6 +11,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.background import log_failure
 from bot.chat.middlewares import front_of
 from bot.chat.outbound import CallbackAnswers
 from bot.people import locale_for
@@ -21,11 +21,10 @@ from storage.people import PeopleRepository
 log = logging.getLogger("bot.errors")
 
 
-def log_failure(logger: logging.Logger, update_id: int, error: BaseException) -> None:
+def log_update_failure(logger: logging.Logger, update_id: int, error: BaseException) -> None:
     """An update that failed: its id, the exception's type and frames. Not the exception's message,
     which can quote what the person wrote."""
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    logger.error("update %s failed with %s\n%s", update_id, type(error).__name__, frames)
+    log_failure(logger, f"update {update_id}", error)
 
 
 def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str, answers: CallbackAnswers):
@@ -38,7 +37,7 @@ def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str, ans
         if isinstance(event.exception, UpdateAlreadyHandled):
             log.info("update %s arrived again while it was being handled: written once", update.update_id)
             return True
-        log_failure(log, update.update_id, event.exception)
+        log_update_failure(log, update.update_id, event.exception)
         user = (update.message.from_user if update.message else
                 update.callback_query.from_user if update.callback_query else None)
         if user is None:

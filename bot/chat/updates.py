@@ -11,7 +11,6 @@ from aiogram.types import Update
 
 from bot.chat.faithful_session import FaithfulSession
 
-
 _last_update_id = 0
 
 
