@@ -17,6 +17,8 @@ from bot.cases.model import Case, CaseEvent, DisputeKind
 from bot.intake.draft import EvidenceItem
 from bot.notify import StaffDirectory
 from bot.outbox.store import OutboxStore
+from bot.people import Front, Person, Role
+from bot.routing.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class NewCase:
     draft_id: str
     workplace_street: str | None
     workplace_district: str | None
+    observers: list[str]
 
 
 class CaseStore(Protocol):
@@ -101,3 +104,95 @@ class ProcessedUpdateLog(Protocol):
     async def seen(self, key: UpdateKey) -> bool: ...
 
     async def record(self, key: UpdateKey, *, at: datetime) -> bool: ...
+
+
+# --- Staff (bot/staff.py) --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Invite:
+    """A one-time code that makes whoever uses it staff: a mediator of a centre, a district's supervisor
+    (district None: the whole city) or inspection liaison. The store keeps only a hash of the code."""
+
+    id: int
+    role: Role
+    centre_id: str | None
+    district: str | None
+    created_by: int | None       # None: an operator at the command line
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    code_hash: str
+    role: Role
+    centre_id: str | None
+    district: str | None
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class StaffPeople(StaffDirectory, Protocol):
+    """People as a staff use case reads and changes them; reads inside a transaction see its writes."""
+
+    async def get(self, person_id: int) -> Person | None: ...
+
+    async def find(self, front: Front, user_id: int) -> Person | None: ...
+
+    async def set_role(self, front: Front, user_id: int, role: Role, centre_id: str | None, *, now: datetime,
+                       display_name: str = "", district: str | None = None) -> Person:
+        """Creates the person when the front's user id is new."""
+        ...
+
+    async def staff(self, centre_id: str | None = None) -> list[Person]:
+        """Everyone with a staff role (of one centre's mediators, if given), oldest first."""
+        ...
+
+
+class StaffStore(Protocol):
+    async def add_invite(self, invite: NewInvite) -> Invite: ...
+
+    async def invite_by_hash(self, code_hash: str) -> Invite | None: ...
+
+    async def use_invite(self, invite_id: int, person_id: int, *, at: datetime) -> bool:
+        """Marks the invite used by this person, unless someone used it first (then False)."""
+        ...
+
+    async def failed_joins(self, person_id: int, *, since: datetime) -> list[datetime]:
+        """When this person's failed /join attempts since `since` were made, oldest first."""
+        ...
+
+    async def record_failed_join(self, person_id: int, *, at: datetime, forget_before: datetime) -> None:
+        """One more failed attempt; attempts before `forget_before` count no more and may go."""
+        ...
+
+    async def record_change(self, person: Person, *, by: int | None, invite_id: int | None, at: datetime) -> None:
+        """The person's staff role as it is now, and who changed it (None: an operator) or which invite."""
+        ...
+
+    async def held_cases(self, mediator_id: int) -> list[int]:
+        """Ids of the cases this mediator holds in mediation (accepted, in mediation), oldest first."""
+        ...
+
+    async def held_counts(self, mediator_ids: Sequence[int]) -> dict[int, int]:
+        """How many cases each of these mediators holds in mediation (absent: none)."""
+        ...
+
+
+class StaffTransaction(Transaction, Protocol):
+    people: StaffPeople
+    staff: StaffStore
+
+
+class StaffUnitOfWork(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[StaffTransaction]: ...
+
+
+class CentreSource(Protocol):
+    """The centres registry in use now (it can be reloaded while the bot runs)."""
+
+    @property
+    def registry(self) -> Registry: ...

@@ -31,7 +31,7 @@ PAYLOAD_VERSION = 2
 _CASE_COLUMNS = (
     "id, number, worker_id, kind, mediation, outcome, centre_id, mediator_id, payment, arbitration,"
     " arbitration_outcome, arbitration_extended, inspection, accepted_at, urgent, fields, workplace_street,"
-    " workplace_district, draft_id, version, created_at, updated_at"
+    " workplace_district, observers, draft_id, version, created_at, updated_at"
 )
 _EVENT_COLUMNS = (
     "e.id, e.case_id, e.seq, e.type, e.track, e.from_state, e.to_state, e.occurred_at, e.recorded_at, e.actor_id,"
@@ -43,6 +43,7 @@ _EVENT_COLUMNS = (
 def _case(row: aiosqlite.Row) -> Case:
     values = dict(row)
     values["fields"] = json.loads(values["fields"])
+    values["observers"] = json.loads(values["observers"])
     return Case(**values)
 
 
@@ -92,10 +93,11 @@ class CaseRepository:
             stamp = first.occurred_at.isoformat()
             async with conn.execute(
                 f"INSERT INTO cases (number, worker_id, kind, mediation, urgent, fields, workplace_street,"
-                f" workplace_district, draft_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                f" RETURNING {_CASE_COLUMNS}",
+                f" workplace_district, observers, draft_id, created_at, updated_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_CASE_COLUMNS}",
                 (case_number(new.year, sequence), new.worker_id, new.kind, Mediation.SUBMITTED, int(new.urgent),
-                 _dump(new.fields), new.workplace_street, new.workplace_district, new.draft_id, stamp, stamp),
+                 _dump(new.fields), new.workplace_street, new.workplace_district, json.dumps(new.observers),
+                 new.draft_id, stamp, stamp),
             ) as cursor:
                 case = _case(await cursor.fetchone())
             await self._append(conn, case, [first], recorded_at=recorded_at)

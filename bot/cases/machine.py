@@ -76,7 +76,8 @@ class EventType(StrEnum):
     TRANSFERRED = "transferred"
     ACCEPTED = "accepted"
     REASSIGNED = "reassigned"
-    PASSED = "passed"
+    PASSED = "passed"                        # the holder gave the case back to the centre's queue
+    STEPPED_ASIDE = "stepped_aside"          # a mediator of the centre will not take it; others still may
     MEDIATION_STARTED = "mediation_started"
     MEDIATION_ENDED = "mediation_ended"      # once per case; carries the outcome
     WITHDRAWN = "withdrawn"                  # before a mediator accepted
@@ -109,6 +110,7 @@ class CommandKind(StrEnum):
     ACCEPT = "accept"
     REASSIGN = "reassign"
     PASS = "pass"
+    STEP_ASIDE = "step_aside"
     START_MEDIATION = "start_mediation"
     END_MEDIATION = "end_mediation"
     WITHDRAW = "withdraw"
@@ -322,6 +324,17 @@ def _pass(case: CaseState, command: Command, now: datetime) -> Decision | Refuse
                             after.mediation, from_mediator=case.mediator_id)], after)
 
 
+def _step_aside(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
+    """A mediator of the centre will not take a waiting case (busy, a conflict of interest): recorded,
+    the case stays in the queue for the others."""
+    if case.mediation is not Mediation.ASSIGNED:
+        return Refused(Refusal.NOT_IN_THIS_STATE)
+    if not _is_staff_of_centre(command.actor, case.centre_id):
+        return Refused(Refusal.NOT_YOURS)
+    return Decision([_event(case, command, now, EventType.STEPPED_ASIDE, Track.MEDIATION, case.mediation,
+                            case.mediation)], case)
+
+
 def _start_mediation(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
     if case.mediation is not Mediation.ACCEPTED:
         return Refused(Refusal.NOT_IN_THIS_STATE)
@@ -500,6 +513,7 @@ _RULES = {
     CommandKind.ACCEPT: _accept,
     CommandKind.REASSIGN: _reassign,
     CommandKind.PASS: _pass,
+    CommandKind.STEP_ASIDE: _step_aside,
     CommandKind.START_MEDIATION: _start_mediation,
     CommandKind.END_MEDIATION: _end_mediation,
     CommandKind.WITHDRAW: _withdraw,

@@ -50,6 +50,7 @@ class Case(BaseModel):
     fields: dict[str, Any] = Field(default_factory=dict)
     workplace_street: str | None = None
     workplace_district: str | None = None
+    observers: list[str] = Field(default_factory=list)  # centres routing told, who may read the case
     draft_id: str | None = None
     version: int = 0
     created_at: datetime

@@ -85,7 +85,8 @@ class IntakeService:
         case = await tx.cases.create(
             NewCase(worker_id=worker.id, kind=kind, fields=fields, urgent=bool(alerts), year=today.year,
                     draft_id=draft.id, workplace_street=decision.workplace_street if decision else None,
-                    workplace_district=self._district_of(decision.centre_id) if decision else None),
+                    workplace_district=self._district_of(decision.centre_id) if decision else None,
+                    observers=list(decision.observers) if decision else []),
             NewEvent(type=EventType.SUBMITTED, track=Track.MEDIATION, from_state=None, to_state=Mediation.SUBMITTED,
                      actor=actor_of(worker), occurred_at=now,
                      payload={"channel": "chat", "alerts": list(alerts), "evidence": len(draft.evidence)}),

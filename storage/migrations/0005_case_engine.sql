@@ -14,6 +14,7 @@ ALTER TABLE cases ADD COLUMN inspection TEXT;
 ALTER TABLE cases ADD COLUMN accepted_at TEXT;       -- a mediator's first accept: the centre received it
 ALTER TABLE cases ADD COLUMN workplace_street TEXT;
 ALTER TABLE cases ADD COLUMN workplace_district TEXT;
+ALTER TABLE cases ADD COLUMN observers TEXT NOT NULL DEFAULT '[]';  -- JSON: centres routing told, read-only
 ALTER TABLE cases ADD COLUMN draft_id TEXT;           -- the draft it was filed from: one case per draft
 ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;  -- the newest event's seq
@@ -25,6 +26,9 @@ UPDATE cases SET mediation = 'assigned' WHERE mediation = 'transferred';
 UPDATE cases SET workplace_street = (
     SELECT json_extract(e.payload, '$.routing.workplace_street') FROM case_events e
     WHERE e.case_id = cases.id AND e.type = 'assigned' ORDER BY e.id LIMIT 1);
+UPDATE cases SET observers = coalesce((
+    SELECT json_extract(e.payload, '$.routing.observers') FROM case_events e
+    WHERE e.case_id = cases.id AND e.type = 'assigned' ORDER BY e.id LIMIT 1), '[]');
 CREATE UNIQUE INDEX cases_by_draft ON cases (worker_id, draft_id);
 CREATE INDEX cases_by_mediator ON cases (mediator_id, mediation);
 

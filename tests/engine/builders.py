@@ -28,7 +28,7 @@ async def filed_case(db: Database, worker_id: int, *, year: int = 2026, draft_id
     return await CaseRepository(db).create(
         NewCase(worker_id=worker_id, kind=kind, fields={"amount": 1}, urgent=False, year=year,
                 draft_id=draft_id or f"draft-{worker_id}-{year}-{kind}", workplace_street="吴家山街道",
-                workplace_district="东西湖区"),
+                workplace_district="东西湖区", observers=[]),
         NewEvent(type=EventType.SUBMITTED, track=Track.MEDIATION, from_state=None, to_state=Mediation.SUBMITTED,
                  actor=Actor(worker_id, Role.WORKER), occurred_at=AT),
         recorded_at=AT,

@@ -249,6 +249,13 @@ def expected(case: CaseState, command: Command) -> Allowed | Refusal:
                                         from_centre=case.centre_id, centre_id=command.centre_id),),
                        replace(case, mediation=Mediation.ASSIGNED, centre_id=command.centre_id, mediator_id=None))
 
+    if kind is K.STEP_ASIDE:  # a waiting case stays in the queue for the centre's other mediators
+        if mediation is not Mediation.ASSIGNED:
+            return Refusal.NOT_IN_THIS_STATE
+        if not staffs_holding_centre(actor, case):
+            return Refusal.NOT_YOURS
+        return Allowed((mediation_event(EventType.STEPPED_ASIDE, mediation, Mediation.ASSIGNED),), case)
+
     if kind is K.ACCEPT:
         if mediation is not Mediation.ASSIGNED:
             return Refusal.NOT_IN_THIS_STATE
@@ -495,6 +502,7 @@ WHO_MAY_ALLOWED = {
     **{label: (case, {
         K.TRANSFER: EVERYONE_WHO_ROUTES,
         K.ACCEPT: {"holding mediator", "mediator of the centre"},
+        K.STEP_ASIDE: {"holding mediator", "mediator of the centre"},
         K.REASSIGN: EVERYONE_WHO_ROUTES,
         K.WITHDRAW: {"worker"},
         K.ADD_EVIDENCE: {"worker"},
