@@ -40,12 +40,20 @@ from bot.intake.draft import (
     ConsentPurpose,
     Draft,
 )
-from bot.intake.limitation import estimate
+from bot.intake.limitation import estimate, work_injury_deadline
 from bot.intake.notices import due_notices
 from bot.intake.prefill import platform_choice, prefill
 from bot.intake.questions import QUESTIONS, AnswerType, Question
 from bot.intake.service import IntakeService
-from bot.intake.validation import Problem, Verdict, check, check_coordinates, check_phone, confirmed_count
+from bot.intake.validation import (
+    Problem,
+    Verdict,
+    check,
+    check_coordinates,
+    check_phone,
+    check_words,
+    confirmed_count,
+)
 from bot.people import Front, Person
 from bot.settings import Settings
 from bot.understanding import understand
@@ -289,7 +297,7 @@ async def proceed(bot: Bot, chat_id: int, state: FSMContext, draft: Draft, today
     """After a change: the advice it calls for, then the next open question, or the summary."""
     limitation = estimate(draft, today)
     for notice in due_notices(draft, today):
-        await send_text(bot, chat_id, notice_text(notice, limitation))
+        await send_text(bot, chat_id, notice_text(notice, limitation, injury_deadline=work_injury_deadline(draft)))
     while (question := draft.next_question()) is not None:
         if question.sensitive and draft.sensitive_consent is False:
             draft.skip(question.code)
@@ -351,8 +359,9 @@ def typed_choice(question: Question, text: str) -> Verdict:
             if folded in {label.casefold() for label in labels}:
                 return Verdict(value=value)
         return Verdict(problem=Problem.NOT_A_CHOICE)
-    if question.code == "platform":
-        return Verdict(value=platform_choice(text)) if folded else Verdict(problem=Problem.EMPTY)
+    if question.code == "platform":  # a platform without a button, typed: a name, not only invisible characters
+        named = check_words(text)
+        return Verdict(value=platform_choice(named.value)) if isinstance(named.value, str) else named
     for value in question.choices:
         if folded in (value, choice_label(question.code, value).casefold()):
             return Verdict(value=int(value) if question.type is AnswerType.COUNT else value)

@@ -109,7 +109,8 @@ def field_label(code: str, kind: DisputeKind | None = None) -> str:
         return _("Money at stake")
     return {
         "kind": _("What it is about"), "employer": _("Employer"), "industry": _("Industry"),
-        "period": _("Period unpaid"), "amount": _("Amount owed"), "monthly_wage": _("Monthly wage"),
+        "period": _("Period unpaid"), "amount": _("Owed to you"), "group_amount": _("Owed to all of you together"),
+        "monthly_wage": _("Monthly wage"),
         "contract_issue": _("The problem"), "start_date": _("Started work"), "written_contract": _("Written contract"),
         "job_ended": _("Job has ended"), "end_date": _("Job ended on"), "employer_reason": _("Employer's reason"),
         "platform": _("Platform"), "relation": _("Work arrangement"), "platform_issue": _("The problem"),
@@ -146,8 +147,13 @@ def wording(code: str, kind: DisputeKind | None) -> Wording:
                      _("Construction")),
         "period": (_("For which period are you owed wages?"),
                    _("The period shows when the wages fell due."), _("2026年3月到8月 / March to August 2026")),
-        "amount": (_("How much are you owed in total, in yuan?"), _("The amount is the core of the claim."),
+        "amount": (_("How much are you owed yourself, in yuan? Only your own share, not your workmates'."),
+                   _("The amount is the core of the claim. Workmates owed too can file their own share."),
                    _("12,500 yuan / 一万二千五")),
+        "group_amount": (_("How much are all of you owed together, in yuan?"),
+                         _("The total for everyone with the same claim shows the size of a collective dispute. "
+                           "Skip to leave it out."),
+                         _("180,000 yuan / 十八万")),
         "monthly_wage": (_("What was your monthly wage?"),
                          _("It helps check the amount and any compensation. Skip if you are not sure."),
                          _("6,000 yuan / 六千")),
@@ -237,8 +243,12 @@ def problem_text(verdict: Verdict) -> str:
     problem = verdict.problem
     if problem is Problem.TOO_LONG:
         return _("That is too long: at most {limit} characters here.").format(limit=verdict.limit)
+    if problem is Problem.NO_SUCH_DAY:
+        return _("There is no such day as {day}: that month has {days} days. Please check the date.").format(
+            day=escape(verdict.detail or ""), days=verdict.limit)
     return {
         Problem.EMPTY: _("The answer is empty."),
+        Problem.NO_WORDS: _("I need words here: letters or digits, not only emoji or symbols."),
         Problem.NOT_A_DATE: _("I could not read a date in that."),
         Problem.TOO_VAGUE: _("That is a whole year; please give at least the month, for example 2025年3月."),
         Problem.FUTURE_DATE: _("That date is in the future; I need one that has already passed."),
@@ -249,22 +259,44 @@ def problem_text(verdict: Verdict) -> str:
         Problem.NEGATIVE_AMOUNT: _("An amount cannot be negative."),
         Problem.ZERO_AMOUNT: _("The amount is zero; if no money is owed, go back and choose another kind."),
         Problem.ABSURD_AMOUNT: _("That amount looks far too large; please check the number of digits."),
-        Problem.NOT_A_COUNT: _("I need a number of people: 1 or more."),
+        Problem.NOT_A_COUNT: _("I need a whole number of people, 1 or more, such as 12."),
+        Problem.MONEY_NOT_COUNT: _("That looks like an amount of money. Here I need how many workers, you "
+                                   "included, have the same problem, such as 12."),
         Problem.ABSURD_COUNT: _("That number of people looks far too large; please check it."),
         Problem.NOT_A_PHONE: _("That does not look like a phone number in China."),
         Problem.NOT_A_CHOICE: _("Please choose one of the buttons."),
+        Problem.NOT_A_LOCATION: _("That location cannot be used. Please type the street and district instead."),
     }[problem]
+
+
+def show_count(count: int) -> str:
+    return format_decimal(count, locale=locale())
+
+
+def large_count_text(count: int) -> str:
+    """An implausibly large head count is taken only once the worker confirms it."""
+    return _("⚠️ You wrote {count} workers. That many makes the case collective and urgent, and the district "
+             "is alerted. If it is right, tap the button; if not, type the number of workers again.").format(
+        count=show_count(count))
+
+
+def large_count_button(count: int) -> str:
+    return _("Yes, {count} workers").format(count=show_count(count))
 
 
 def not_text_problem() -> str:
     return _("I need a typed answer here; stickers, voice messages and the like cannot be used.")
 
 
-def notice_text(notice: Notice, limitation: LimitationEstimate | None) -> str:
-    """`limitation` is the current estimate; the limitation notice is due only when there is one."""
+def notice_text(notice: Notice, limitation: LimitationEstimate | None, *,
+                injury_deadline: date | None = None) -> str:
+    """`limitation` is the current estimate; the limitation notice is due only when there is one.
+    `injury_deadline` is the estimated last day for 工伤认定, when the injury's date is known."""
     if notice is Notice.LIMITATION:
         assert limitation is not None, "the limitation notice is due only with an estimate"
         return limitation_text(limitation)
+    if notice is Notice.WORK_INJURY:
+        return work_injury_text(injury_deadline)
     return {
         Notice.INJURY_SCHEME: _(
             "ℹ️ Injured at work: platform workers in Hubei are covered by the occupational-injury protection "
@@ -279,6 +311,21 @@ def notice_text(notice: Notice, limitation: LimitationEstimate | None) -> str:
             "ℹ️ Ten or more workers with the same claim make a collective dispute. When you submit, your case "
             "is marked urgent and the district is told at once. Others can file too, or choose representatives."),
     }[notice]
+
+
+def work_injury_text(deadline: date | None) -> str:
+    """Work-injury recognition (工伤保险条例 Art. 17), beside the platform scheme: for riders and drivers
+    with a labour relation (direct or through an agency or station)."""
+    lines = [_(
+        "ℹ️ Work-injury recognition (工伤认定): if you are employed, directly or through an agency or station, "
+        "you can apply to the district HR and social security bureau within one year of the injury "
+        "(Work-Injury Insurance Regulations, Art. 17); your employer should apply within 30 days. Crowdsourced "
+        "riders without a labour relation use the occupational-injury scheme instead.")]
+    if deadline is not None:
+        lines.append(_("⏳ Counting from the date of the injury you gave, to be safe treat {last_day} as the last "
+                       "day. This is an estimate; the mediator can help you apply.").format(
+            last_day=show_date(deadline)))
+    return "\n".join(lines)
 
 
 def limitation_text(limitation: LimitationEstimate) -> str:

@@ -6,8 +6,10 @@ import asyncio
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.numbers import format_percent
 
 from bot.chat.filters import HasRole
@@ -19,10 +21,24 @@ from bot.routing.service import RoutingService
 from handlers.menu import MenuAction
 
 
+class CoverageOf(CallbackData, prefix="cov"):
+    district: int  # the district's place in the gazetteer
+
+
+def district_choice(routing: RoutingService, locale: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for index, district in enumerate(routing.gazetteer.districts):
+        builder.button(text=district.name if locale.startswith("zh") else district.name_en,
+                       callback_data=CoverageOf(district=index))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
 async def send_coverage(bot: Bot, chat_id: int, routing: RoutingService, district: str | None, locale: str) -> None:
     try:
         # Drawing the map takes a moment of CPU: keep the event loop serving others meanwhile.
-        report = await asyncio.to_thread(measure_coverage, routing.registry, routing.gazetteer, district)
+        report = await asyncio.to_thread(measure_coverage, routing.registry, routing.gazetteer, district,
+                                         locale=locale)
     except KeyError:
         names = "、".join(d.name for d in routing.gazetteer.districts)
         await send_text(bot, chat_id, _("No district called “{name}”. Known districts: {names}.").format(
@@ -55,11 +71,26 @@ def router() -> Router:
     @r.message(Command("coverage"))
     async def coverage(message: Message, command: CommandObject, bot: Bot, routing: RoutingService,
                        locale: str) -> None:
-        await send_coverage(bot, message.chat.id, routing, (command.args or "").strip() or None, locale)
+        if district := (command.args or "").strip():
+            await send_coverage(bot, message.chat.id, routing, district, locale)
+        else:
+            await send_text(bot, message.chat.id, _("Which district's coverage map?"),
+                            reply_markup=district_choice(routing, locale))
 
     @r.callback_query(MenuAction.filter(F.action == "coverage"))
     async def coverage_button(callback: CallbackQuery, bot: Bot, routing: RoutingService, locale: str) -> None:
         await callback.answer()
-        await send_coverage(bot, callback.from_user.id, routing, None, locale)
+        await send_text(bot, callback.from_user.id, _("Which district's coverage map?"),
+                        reply_markup=district_choice(routing, locale))
+
+    @r.callback_query(CoverageOf.filter())
+    async def coverage_of(callback: CallbackQuery, callback_data: CoverageOf, bot: Bot, routing: RoutingService,
+                          locale: str) -> None:
+        districts = routing.gazetteer.districts
+        if not 0 <= callback_data.district < len(districts):
+            await callback.answer(_("That button belongs to an earlier question; please use the newest message."))
+            return
+        await callback.answer()
+        await send_coverage(bot, callback.from_user.id, routing, districts[callback_data.district].name, locale)
 
     return r

@@ -35,6 +35,7 @@ class Notice(StrEnum):
 
     LIMITATION = "limitation"
     INJURY_SCHEME = "injury_scheme"
+    WORK_INJURY = "work_injury"        # 工伤认定, once the injury's date is answered (or skipped)
     CROWDSOURCED = "crowdsourced"
     COLLECTIVE = "collective"
 

@@ -1,5 +1,6 @@
 """Advice an answer calls for, given once: the limitation estimate, the occupational-injury scheme
-for platform workers, the crowdsourcing caveat, and the collective-dispute escalation."""
+for platform workers and work-injury recognition (工伤认定) beside it, the crowdsourcing caveat, and
+the collective-dispute escalation."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def due_notices(draft: Draft, today: date) -> list[Notice]:
     called_for = {
         Notice.LIMITATION: estimate(draft, today) is not None,
         Notice.INJURY_SCHEME: platform and answers.get("platform_issue") == "injury",
+        # After the injury's date, so the notice can count the year from it; a skipped date gives none.
+        Notice.WORK_INJURY: platform and answers.get("platform_issue") == "injury"
+        and ("incident_date" in answers or "incident_date" in draft.skipped),
         Notice.CROWDSOURCED: platform and answers.get("relation") == "crowd",
         Notice.COLLECTIVE: isinstance(workers := answers.get("workers_affected"), int)
         and workers >= COLLECTIVE_WORKERS,

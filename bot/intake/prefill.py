@@ -9,7 +9,7 @@ from decimal import Decimal
 from bot.cases import DisputeKind
 from bot.intake.draft import AnswerValue, Draft
 from bot.intake.questions import QUESTIONS, sequence
-from bot.intake.validation import AMOUNT_CEILING, COUNT_CEILING
+from bot.intake.validation import AMOUNT_CEILING, CONFIRM_COUNT_ABOVE
 from bot.understanding import Understanding
 
 CROWDSOURCED = "众包"  # the understanding module names crowdsourced work so ("美团众包")
@@ -43,13 +43,34 @@ def _read(understood: Understanding, today: date) -> dict[str, AnswerValue]:
             found["relation"] = "crowd"
     if understood.employer and understood.employer.strip():
         found["employer"] = understood.employer.strip()[: QUESTIONS["employer"].max_length]
-    if understood.amount_yuan is not None and 0 < (amount := Decimal(str(understood.amount_yuan))) <= AMOUNT_CEILING:
-        found["amount"] = format(amount.quantize(Decimal("0.01")).normalize(), "f")
+    found.update(_amounts(understood))
     start, end = understood.period_start, understood.period_end
     if start is not None and end is not None and start <= end and start <= today:
         found["period"] = {"start": start.isoformat(), "end": min(end, today).isoformat()}
-    if understood.workers_affected is not None and 1 <= understood.workers_affected <= COUNT_CEILING:
+    # A count large enough to need the worker's confirmation is asked instead (the question confirms it).
+    if understood.workers_affected is not None and 1 <= understood.workers_affected <= CONFIRM_COUNT_ABOVE:
         found["workers_affected"] = understood.workers_affected
+    return found
+
+
+def _yuan(value: Decimal | None) -> str | None:
+    """An amount as an answer stores it, within the bounds a typed amount must keep."""
+    if value is None or not 0 < (amount := Decimal(str(value))) <= AMOUNT_CEILING:
+        return None
+    return format(amount.quantize(Decimal("0.01")).normalize(), "f")
+
+
+def _amounts(understood: Understanding) -> dict[str, AnswerValue]:
+    """"amount" is what this worker is owed; a group's total ("我们15个人一共欠18万") is kept apart as
+    "group_amount", never taken for the worker's own."""
+    several = understood.workers_affected is not None and understood.workers_affected >= 2
+    own = _yuan(understood.own_amount_yuan if several else understood.amount_yuan)
+    group = _yuan(understood.amount_yuan) if several else None
+    found: dict[str, AnswerValue] = {}
+    if own is not None:
+        found["amount"] = own
+    if group is not None and group != own:
+        found["group_amount"] = group
     return found
 
 

@@ -52,6 +52,12 @@ def _job_ended(answers: Answers) -> bool:
     return answers.get("job_ended") is True or answers.get("contract_issue") == "dismissal"
 
 
+def _group_total_told(answers: Answers) -> bool:
+    """The whole group's total is never asked: it is kept when the worker's own words stated it, and shown
+    beside what the worker alone is owed, while others are owed too."""
+    return "group_amount" in answers and answers.get("workers_affected") != 1
+
+
 QUESTIONS: dict[str, Question] = {q.code: q for q in (
     Question("kind", AnswerType.CHOICE, choices=tuple(DisputeKind)),
     # Platform workers often cannot name more than the platform; the station or agency is a bonus.
@@ -77,6 +83,7 @@ QUESTIONS: dict[str, Question] = {q.code: q for q in (
              applies=lambda answers: answers.get("platform_issue") == "injury"),
     Question("incident_date", AnswerType.DATE, optional_for=ALL_KINDS),
     Question("workers_affected", AnswerType.COUNT, choices=("1",)),
+    Question("group_amount", AnswerType.AMOUNT, optional_for=ALL_KINDS, applies=_group_total_told),
     Question("claim", AnswerType.TEXT, max_length=1000),
     Question("evidence_held", AnswerType.TEXT, optional_for=ALL_KINDS, max_length=1000),
     Question("name", AnswerType.TEXT, max_length=50),
@@ -88,11 +95,11 @@ QUESTIONS: dict[str, Question] = {q.code: q for q in (
 
 KIND_QUESTIONS: dict[DisputeKind, tuple[str, ...]] = {
     DisputeKind.WAGES: ("employer", "industry", "period", "amount", "monthly_wage", "job_ended", "end_date",
-                        "workers_affected"),
+                        "workers_affected", "group_amount"),
     DisputeKind.CONTRACT: ("employer", "contract_issue", "start_date", "written_contract", "job_ended",
-                           "end_date", "employer_reason", "monthly_wage", "workers_affected"),
+                           "end_date", "employer_reason", "monthly_wage", "workers_affected", "group_amount"),
     DisputeKind.PLATFORM: ("platform", "relation", "platform_issue", "injury_details", "incident_date",
-                           "employer", "amount", "workers_affected"),
+                           "employer", "amount", "workers_affected", "group_amount"),
 }
 # What every case needs: what the worker wants, the evidence (Art. 6), and how to reach them.
 COMMON_QUESTIONS = ("claim", "evidence_held", "name", "phone", "workplace", "residence")

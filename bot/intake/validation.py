@@ -6,7 +6,9 @@ forms such as 一万二 or 上个月); this module decides whether what was read
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -16,29 +18,32 @@ import phonenumbers
 
 from bot.intake.draft import AnswerValue
 from bot.intake.questions import AnswerType, Question
-from bot.understanding import parse_amount, parse_date, parse_period
-from bot.understanding.numbers import parse_number
+from bot.routing.geo import out_of_china
+from bot.understanding import find_impossible_day, parse_amount, parse_date, parse_period
+from bot.understanding.counts import CountProblem, read_count
 
 # Beyond these an answer is a typo, not a claim: the largest collective construction-wage claims
 # run to millions of yuan; nobody's monthly wage is half a million.
 AMOUNT_CEILING = Decimal(50_000_000)
 MONTHLY_WAGE_CEILING = Decimal(500_000)
 COUNT_CEILING = 100_000
+# More workers than this in one dispute is rare enough to be a slip ("一万三" typed for money): asked again
+# to confirm, since it makes the case collective and urgent and alerts every supervisor.
+CONFIRM_COUNT_ABOVE = 100
 OLDEST_YEARS = 30
 NEGATIVE = re.compile(r"^\s*[-−–负]")
-DIGITS = re.compile(r"\d+")
-CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
-THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
-COUNTED_PEOPLE = re.compile(
-    r"(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:个|名|位)?\s*(?:人|工人|工友|workers?|people)", re.IGNORECASE)
 YEAR = re.compile(r"\d{4}")
 MONTH_DAYS = 31
+# Kept in a typed text: line breaks and tabs, and the joiners inside emoji and some scripts.
+KEPT_CONTROLS = frozenset("\n\t\u200c\u200d")
 
 
 class Problem(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    NO_WORDS = "no_words"            # only invisible characters, emoji or punctuation
     NOT_A_DATE = "not_a_date"
+    NO_SUCH_DAY = "no_such_day"      # "2月30号": `detail` is the day as written, `limit` its month's length
     TOO_VAGUE = "too_vague"
     FUTURE_DATE = "future_date"
     TOO_OLD = "too_old"
@@ -49,36 +54,60 @@ class Problem(StrEnum):
     ZERO_AMOUNT = "zero_amount"
     ABSURD_AMOUNT = "absurd_amount"
     NOT_A_COUNT = "not_a_count"
+    MONEY_NOT_COUNT = "money_not_count"
     ABSURD_COUNT = "absurd_count"
     NOT_A_PHONE = "not_a_phone"
     NOT_A_CHOICE = "not_a_choice"
+    NOT_A_LOCATION = "not_a_location"
 
 
 @dataclass(frozen=True)
 class Verdict:
     value: AnswerValue | None = None
     problem: Problem | None = None
-    limit: int | None = None  # for TOO_LONG: the longest answer taken
+    limit: int | None = None      # TOO_LONG: the longest answer taken; NO_SUCH_DAY: the month's days
+    detail: str | None = None     # NO_SUCH_DAY: the day as written
+    unsure: bool = False          # a value that is taken only once the worker confirms it
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def _rejected(problem: Problem, limit: int | None = None) -> Verdict:
-    return Verdict(problem=problem, limit=limit)
+def _rejected(problem: Problem, limit: int | None = None, detail: str | None = None) -> Verdict:
+    return Verdict(problem=problem, limit=limit, detail=detail)
+
+
+def clean_text(text: str) -> str:
+    """Typed text without control, format and unassigned characters (NUL, zero-width spaces, the
+    right-to-left override that would show "ABC" as "CBA"), trimmed."""
+    return "".join(char for char in text
+                   if char in KEPT_CONTROLS or unicodedata.category(char)[0] != "C").strip()
+
+
+def has_words(text: str) -> bool:
+    """At least one letter or digit: a name, an employer or a description is not only emoji."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+def check_words(text: str) -> Verdict:
+    """A typed name or description: cleaned, and with something in it to read."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return _rejected(Problem.EMPTY)
+    return Verdict(value=cleaned) if has_words(cleaned) else _rejected(Problem.NO_WORDS)
 
 
 def check(question: Question, text: str, today: date, *, start: date | None = None) -> Verdict:
     """A typed answer to `question`. `start` is the job's start date, which an end date may not precede."""
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         return _rejected(Problem.EMPTY)
     if len(text) > question.max_length:
         return _rejected(Problem.TOO_LONG, question.max_length)
     match question.type:
         case AnswerType.TEXT | AnswerType.PLACE:
-            return Verdict(value=text)
+            return check_words(text)
         case AnswerType.CHOICE:
             return Verdict(value=text) if question.typed_choice else _rejected(Problem.NOT_A_CHOICE)
         case AnswerType.YES_NO:
@@ -97,7 +126,15 @@ def check(question: Question, text: str, today: date, *, start: date | None = No
     raise AssertionError(f"no check for {question.type}")
 
 
+def _no_such_day(text: str, today: date) -> Verdict | None:
+    impossible = find_impossible_day(text, today)
+    return None if impossible is None else _rejected(Problem.NO_SUCH_DAY, impossible.days_in_month,
+                                                     impossible.written)
+
+
 def _check_date(text: str, today: date, start: date | None) -> Verdict:
+    if impossible := _no_such_day(text, today):
+        return impossible
     parsed = parse_date(text, today)
     if parsed is None:
         return _rejected(Problem.NOT_A_DATE)
@@ -115,6 +152,8 @@ def _check_date(text: str, today: date, start: date | None) -> Verdict:
 
 
 def _check_period(text: str, today: date) -> Verdict:
+    if impossible := _no_such_day(text, today):
+        return impossible
     first, last = parse_period(text, today)
     if first is None:
         return _rejected(Problem.NOT_A_PERIOD)
@@ -155,23 +194,22 @@ def _check_amount(text: str, ceiling: Decimal) -> Verdict:
 def _check_count(text: str) -> Verdict:
     if NEGATIVE.match(text):
         return _rejected(Problem.NOT_A_COUNT)
-    count = _whole_number(text)
-    if count is None or count < 1:
+    reading = read_count(text)
+    if reading.problem is CountProblem.MONEY:
+        return _rejected(Problem.MONEY_NOT_COUNT)
+    if reading.value is None or reading.value < 1:
         return _rejected(Problem.NOT_A_COUNT)
-    if count > COUNT_CEILING:
+    if reading.value > COUNT_CEILING:
         return _rejected(Problem.ABSURD_COUNT)
-    return Verdict(value=count)
+    return Verdict(value=reading.value, unsure=reading.value > CONFIRM_COUNT_ABOVE)
 
 
-def _whole_number(text: str) -> int | None:
-    """The number of people: the one counting people if one does ("3个班组共40人" is 40), else the largest
-    ("我们一共十二个人" is 12, not the 一 of 一共); "1,200" is one number."""
-    text = THOUSANDS_SEPARATOR.sub("", text)
-    counting = COUNTED_PEOPLE.search(text)
-    candidates = [counting.group(1)] if counting else DIGITS.findall(text) + CHINESE_NUMERAL.findall(text)
-    values = [value for candidate in candidates if (value := parse_number(candidate)) is not None
-              and value == value.to_integral_value()]
-    return int(max(values)) if values else None
+def confirmed_count(button_value: str) -> int | None:
+    """A count the worker confirmed by button ("1" for "only me", or a large count asked again)."""
+    if not button_value.isdigit():
+        return None
+    count = int(button_value)
+    return count if 1 <= count <= COUNT_CEILING else None
 
 
 def _month_end(day: date) -> date:
@@ -184,6 +222,16 @@ def _year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def check_coordinates(lat: float, lon: float) -> Verdict:
+    """A shared location, as it enters from a chat or a button: finite, on the globe, and in China
+    (everything the bot routes to is; 0,0 is a phone without a fix). Kept to five decimals (about 1 m)."""
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return _rejected(Problem.NOT_A_LOCATION)
+    if out_of_china(lat, lon):
+        return _rejected(Problem.NOT_A_LOCATION)
+    return Verdict(value={"lat": round(lat, 5), "lon": round(lon, 5)})
 
 
 def check_phone(text: str) -> Verdict:

@@ -4,7 +4,8 @@ Jurisdiction first (Labour Dispute Mediation and Arbitration Law Art. 21: where 
 is performed): the centre serving the workplace's street takes the case when the worker can
 reach it within half an hour. Otherwise the nearby centres compete on specialism, then load,
 then trip length, then id; with none within half an hour the case goes online and a mobile
-mediation room is offered. Collective disputes (Art. 7: ten or more workers) stay with their
+mediation room is offered: the district's own, or the city's where the district has none (never
+another district's). Collective disputes (Art. 7: ten or more workers) stay with their
 street centre and the district arbitration institute's mediation office is told.
 """
 
@@ -48,8 +49,12 @@ class ReasonCode(StrEnum):
     SHORTEST_TRIP = "shortest_trip"
     SMALLER_ID = "smaller_id"
     NONE_WITHIN_HALF_HOUR = "none_within_half_hour"
-    ONLINE_FALLBACK = "online_fallback"
+    DISTRICT_HAS_NO_ONLINE = "district_has_no_online"   # so the city's online centre takes the case
+    DISTRICT_UNKNOWN = "district_unknown"               # neither the workplace's nor the worker's is known
+    ONLINE_FALLBACK = "online_fallback"                 # the district's online centre
+    CITY_ONLINE_FALLBACK = "city_online_fallback"       # the city's, for a district without one
     MOBILE_FALLBACK = "mobile_fallback"
+    CITY_MOBILE_FALLBACK = "city_mobile_fallback"
     MOBILE_ROOM_OFFER = "mobile_room_offer"
     ARBITRATION_NOTIFIED = "arbitration_notified"
 
@@ -79,6 +84,11 @@ class RoutingRequest(BaseModel):
     mode: TravelMode = TravelMode.TRANSIT
 
 
+class FallbackScope(StrEnum):
+    DISTRICT = "district"  # the online centre or mobile room of the workplace's district
+    CITY = "city"          # the city's, when the district has none or is not known
+
+
 class RoutingDecision(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -89,6 +99,8 @@ class RoutingDecision(BaseModel):
     mode: TravelMode
     within_half_hour: bool
     fallback: CentreKind | None = Field(description="online or mobile when no centre is within half an hour")
+    fallback_scope: FallbackScope | None = Field(
+        default=None, description="whose online centre or mobile room: the district's or the city's")
     mobile_offer: str | None = Field(default=None, description="id of the mobile room offered with online mediation")
     observers: list[str] = Field(default_factory=list, description="centres told of the case and allowed to view it")
     open_cases: int = Field(description="the chosen centre's queue when the decision was made")
@@ -160,7 +172,7 @@ class _Router:
         nearby = [option for option in self._nearby(origin) if option.within_half_hour]
         if nearby:
             return self._decision(self._choose(nearby, None), street, collective)
-        return self._fallback(street, collective)
+        return self._fallback(street, origin, collective)
 
     def _option(self, centre: Centre, origin: GeoPoint | None) -> _Option:
         minutes = None
@@ -215,26 +227,55 @@ class _Router:
             self.reasons.append(_centre_reason(ReasonCode.ONLY_CANDIDATE, chosen.centre))
         return chosen
 
-    def _fallback(self, street: Place | None, collective: bool) -> RoutingDecision:
+    def _fallback(self, street: Place | None, origin: GeoPoint, collective: bool) -> RoutingDecision:
         self.reasons.append(Reason(code=ReasonCode.NONE_WITHIN_HALF_HOUR, params={"mode": self.request.mode.value}))
-        district = street.district if street else None
+        district = self._district(street, origin)
         online = self._best_remote(CentreKind.ONLINE, district)
         mobile = self._best_remote(CentreKind.MOBILE, district)
+        chosen = online or mobile
+        if chosen is None:
+            raise NoCentreAvailable(f"no operating centre within half an hour, and no online centre or mobile "
+                                    f"room of {district or 'the district'} or of the city")
+        scope = FallbackScope.CITY if chosen.centre.citywide else FallbackScope.DISTRICT
+        named = self._district_names(district)
+        if scope is FallbackScope.CITY:
+            self.reasons.append(Reason(code=ReasonCode.DISTRICT_HAS_NO_ONLINE, params=named)
+                                if district else Reason(code=ReasonCode.DISTRICT_UNKNOWN))
+        city = scope is FallbackScope.CITY
         if online is not None:
-            self.reasons.append(_centre_reason(ReasonCode.ONLINE_FALLBACK, online.centre))
+            self.reasons.append(_centre_reason(
+                ReasonCode.CITY_ONLINE_FALLBACK if city else ReasonCode.ONLINE_FALLBACK, online.centre, **named))
             if mobile is not None:
                 self.reasons.append(_centre_reason(ReasonCode.MOBILE_ROOM_OFFER, mobile.centre))
-            return self._decision(online, street, collective, mobile_offer=mobile.centre.id if mobile else None)
-        if mobile is not None:
-            self.reasons.append(_centre_reason(ReasonCode.MOBILE_FALLBACK, mobile.centre))
-            return self._decision(mobile, street, collective)
-        raise NoCentreAvailable("no operating centre within half an hour and no online centre or mobile room")
+            return self._decision(online, street, collective, mobile_offer=mobile.centre.id if mobile else None,
+                                  fallback_scope=scope)
+        self.reasons.append(_centre_reason(ReasonCode.CITY_MOBILE_FALLBACK if city else ReasonCode.MOBILE_FALLBACK,
+                                           chosen.centre))
+        return self._decision(chosen, street, collective, fallback_scope=scope)
+
+    def _district(self, street: Place | None, origin: GeoPoint) -> str | None:
+        """The workplace's district (jurisdiction); where it is unknown, the district the worker is in."""
+        if street is not None:
+            return street.district
+        if (outlined := self.gazetteer.district_at(origin)) is not None:
+            return outlined.name
+        nearest = self.gazetteer.street_at(origin)
+        return nearest.district if nearest else None
+
+    def _district_names(self, district: str | None) -> dict[str, ReasonParam]:
+        if district is None:
+            return {}
+        english = next((known.name_en for known in self.gazetteer.districts if known.name == district), district)
+        return {"district_zh": district, "district_en": english}
 
     def _best_remote(self, kind: CentreKind, district: str | None) -> _Option | None:
-        """The best centre that needs no trip, preferring the workplace's district."""
+        """The best centre of `kind` that needs no trip: the district's own, else the city's; never
+        another district's (its mediators serve their own district)."""
         options = [self._option(centre, None) for centre in self.registry.of_kind(kind) if centre.accepts_cases]
-        return min(options, key=lambda option: (option.centre.district != district,
-                                                *option.rank_key(self.request.kind)), default=None)
+        own = [option for option in options if district is not None and not option.centre.citywide
+               and option.centre.district == district]
+        city = [option for option in options if option.centre.citywide]
+        return min(own or city, key=lambda option: option.rank_key(self.request.kind), default=None)
 
     def _observers(self, street: Place | None, chosen: Centre) -> list[str]:
         """The district arbitration institute's mediation offices, told of a collective dispute."""
@@ -248,7 +289,7 @@ class _Router:
         return [office.id for office in offices]
 
     def _decision(self, chosen: _Option, street: Place | None, collective: bool,
-                  mobile_offer: str | None = None) -> RoutingDecision:
+                  mobile_offer: str | None = None, fallback_scope: FallbackScope | None = None) -> RoutingDecision:
         centre = chosen.centre
         observers = self._observers(street, centre) if collective else []
         return RoutingDecision(
@@ -259,6 +300,7 @@ class _Router:
             mode=self.request.mode,
             within_half_hour=chosen.within_half_hour,
             fallback=None if centre.in_person else centre.kind,
+            fallback_scope=fallback_scope,
             mobile_offer=mobile_offer,
             observers=observers,
             open_cases=chosen.open_cases,

@@ -7,6 +7,7 @@ import math
 from bot.i18n import N_, translations
 from bot.routing.assign import Reason, ReasonCode, RoutingDecision
 from bot.routing.registry import CentreKind
+from bot.routing.travel import TravelMode
 
 _MODE_WORDS = {"transit": N_("by transit"), "walk": N_("on foot"), "ebike": N_("by e-bike")}
 _KIND_WORDS = {"wages": N_("wages"), "contract": N_("labour contracts"), "platform": N_("platform work")}
@@ -31,8 +32,12 @@ _TEMPLATES: dict[ReasonCode, str] = {
     ReasonCode.SHORTEST_TRIP: N_("{centre} is the shortest trip (about {minutes} min)"),
     ReasonCode.SMALLER_ID: N_("all else equal, {centre} is chosen by its id"),
     ReasonCode.NONE_WITHIN_HALF_HOUR: N_("no centre taking cases within half an hour {mode}"),
-    ReasonCode.ONLINE_FALLBACK: N_("mediation online with {centre}"),
+    ReasonCode.DISTRICT_HAS_NO_ONLINE: N_("{district} has no online mediation centre of its own"),
+    ReasonCode.DISTRICT_UNKNOWN: N_("the district could not be determined"),
+    ReasonCode.ONLINE_FALLBACK: N_("mediation online with {centre}, the online centre of {district}"),
+    ReasonCode.CITY_ONLINE_FALLBACK: N_("mediation online with {centre}, the city's online centre"),
     ReasonCode.MOBILE_FALLBACK: N_("{centre} will come to you"),
+    ReasonCode.CITY_MOBILE_FALLBACK: N_("{centre}, the city's mobile mediation room, will come to you"),
     ReasonCode.MOBILE_ROOM_OFFER: N_("{centre} can also come to you by appointment"),
     ReasonCode.ARBITRATION_NOTIFIED: N_("{centre} is told and may view the case"),
 }
@@ -59,6 +64,11 @@ def _words(params: dict[str, str | int | float], locale: str) -> dict[str, str |
         else:
             words[key] = value
     return words
+
+
+def mode_phrase(mode: TravelMode, locale: str) -> str:
+    """"by transit", "on foot", "by e-bike" in the person's language."""
+    return translations(locale).gettext(_MODE_WORDS[mode.value])
 
 
 def render_reason(reason: Reason, locale: str) -> str:

@@ -1,8 +1,9 @@
 """Street and community names with approximate centre points, for places workers type.
 
 Used to find the workplace's street (jurisdiction) from a typed name or a shared location,
-and to derive each district's extent for the coverage map. Names are matched fuzzily so
-"吴家山", "径河街" or a one-character typo still find their street.
+and to give each district its outline for the coverage map: the GeoJSON file the gazetteer names
+under `outlines` (a path relative to the gazetteer), or else a box around the district's places.
+Names are matched fuzzily so "吴家山", "径河街" or a one-character typo still find their street.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from rapidfuzz import fuzz, process
 
 from bot.routing.files import read_structured_file
 from bot.routing.geo import BoundingBox, Datum, GeoPoint
+from bot.routing.outline import DistrictOutline, OutlineError, load_outlines
 
 # A score of 65 accepts one wrong character in a three-character name (67) but not
 # "东西湖" for "东山" (60).
 MATCH_CUTOFF = 65.0
+# Close enough to be offered as "did you mean" for a name that matched nothing.
+SUGGESTION_CUTOFF = 40.0
 # Centre points sit inside their street, so the district's edge lies beyond the outermost ones.
 DISTRICT_PAD_KM = 2.0
 # Beyond this distance from every known place a point is not in any street we know.
@@ -68,6 +72,7 @@ class _GazetteerFile(BaseModel):
     sample: bool = False
     note: str | None = None
     datum: Datum
+    outlines: str | None = None  # a GeoJSON file of the districts' outlines, relative to this file
     districts: tuple[_District, ...] = Field(min_length=1)
 
 
@@ -96,7 +101,8 @@ class District(BaseModel):
     name: str
     name_en: str
     streets: tuple[str, ...]
-    extent: BoundingBox
+    extent: BoundingBox                    # the outline's, or a padded box around the district's places
+    outline: DistrictOutline | None = None
 
 
 def core_name(text: str) -> str:
@@ -142,6 +148,16 @@ class Gazetteer:
         _, score, position = best
         return PlaceMatch(place=self._choice_places[position], score=score)
 
+    def close_names(self, text: str, limit: int = 3) -> list[str]:
+        """Street names that look like `text`, best first, for a name that matched none."""
+        query = core_name(text)
+        if not query:
+            return []
+        found = process.extract(query, self._choices, scorer=fuzz.WRatio, processor=None,
+                                score_cutoff=SUGGESTION_CUTOFF, limit=limit * 4)
+        streets = dict.fromkeys(self._choice_places[position].street for _, _, position in found)
+        return list(streets)[:limit]
+
     def street_at(self, point: GeoPoint, max_km: float = STREET_SEARCH_KM) -> Place | None:
         """The known place nearest to `point`, which names its street (a Voronoi approximation
         of the street boundaries, which the gazetteer does not hold); None when all are far."""
@@ -149,6 +165,11 @@ class Gazetteer:
         if nearest is None or point.distance_km(nearest.point) > max_km:
             return None
         return nearest
+
+    def district_at(self, point: GeoPoint) -> District | None:
+        """The district whose outline holds `point`; None outside them all (or without outlines)."""
+        return next((district for district in self.districts
+                     if district.outline is not None and district.outline.contains(point)), None)
 
     def street_point(self, street: str) -> GeoPoint | None:
         return self._street_points.get(street)
@@ -167,16 +188,28 @@ class Gazetteer:
 
 def load_gazetteer(path: Path | str) -> Gazetteer:
     path = Path(path)
-    return parse_gazetteer(read_structured_file(path, error=GazetteerError), source=str(path))
+    data = read_structured_file(path, error=GazetteerError)
+    named = data.get("outlines") if isinstance(data, dict) else None
+    outlines: dict[str, DistrictOutline] = {}
+    if isinstance(named, str):
+        try:
+            outlines = load_outlines(path.parent / named)
+        except OutlineError as error:
+            raise GazetteerError(f"{path}: outlines: {error}") from None
+    return parse_gazetteer(data, source=str(path), outlines=outlines)
 
 
-def parse_gazetteer(data: Any, *, source: str = "<memory>") -> Gazetteer:
+def parse_gazetteer(data: Any, *, source: str = "<memory>",
+                    outlines: dict[str, DistrictOutline] | None = None) -> Gazetteer:
+    """`outlines` by district name (Chinese, English or an alias); a district without one is measured
+    over a box around its places."""
     try:
         parsed = _GazetteerFile.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(top level)"
         raise GazetteerError(f"{source}: field {field!r}: {first['msg']}") from None
+    outlines = outlines or {}
 
     places: list[tuple[Place, tuple[str, ...]]] = []
     districts: list[tuple[District, tuple[str, ...]]] = []
@@ -191,11 +224,14 @@ def parse_gazetteer(data: Any, *, source: str = "<memory>") -> Gazetteer:
                 # A street can also be typed by its English name ("Wujiashan Street").
                 english = (street.name_en,) if entry is street else ()
                 places.append((place, (entry.name, *entry.aliases, *english)))
+        outline = next((outlines[name] for name in (district.name, district.name_en, *district.aliases)
+                        if name in outlines), None)
         summary = District(
             name=district.name,
             name_en=district.name_en,
             streets=tuple(street.name for street in district.streets),
-            extent=BoundingBox.around(district_points, pad_km=DISTRICT_PAD_KM),
+            extent=outline.extent if outline else BoundingBox.around(district_points, pad_km=DISTRICT_PAD_KM),
+            outline=outline,
         )
         districts.append((summary, district.aliases))
     return Gazetteer(places, districts)

@@ -6,6 +6,7 @@ the file, the row and the field, so an operator can fix it without reading a tra
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from enum import StrEnum
@@ -34,6 +35,9 @@ class CentreKind(StrEnum):
 
 
 IN_PERSON_KINDS = frozenset({CentreKind.STREET, CentreKind.UNION, CentreKind.ARBITRATION})
+_STREET_CENTRE_ZH = re.compile(r"(?:新区)?(?:街道|镇|社管办)?(?:劳动(?:人事)?争议)?调解(?:中心|室)$")
+_STREET_CENTRE_EN = re.compile(r"(?: New Area)? (?:Street|Town)?\s?(?:Labour (?:and Personnel )?Dispute )?"
+                               r"Mediation (?:Centre|Office|Room)$")
 
 
 class LocalisedText(BaseModel):
@@ -72,6 +76,10 @@ class Centre(BaseModel):
     operating: bool
     mediators: int = Field(ge=0)
     specialises_in: tuple[DisputeKind, ...] = ()
+    # An online centre or mobile room serving the whole city: the fallback of districts without their own.
+    citywide: bool = False
+    # The name on the coverage map; by default the street (for a street centre) or the full name.
+    short_name: LocalisedText | None = None
 
     @model_validator(mode="after")
     def _in_person_needs_a_place(self) -> Centre:
@@ -96,6 +104,16 @@ class Centre(BaseModel):
     @property
     def in_person(self) -> bool:
         return self.kind in IN_PERSON_KINDS
+
+    @property
+    def label(self) -> LocalisedText:
+        """A short name for a map: "吴家山" for 吴家山街道劳动争议调解中心, "Wujiashan" in English."""
+        if self.short_name is not None:
+            return self.short_name
+        if self.kind is CentreKind.STREET:
+            return LocalisedText(zh=_STREET_CENTRE_ZH.sub("", self.name.zh) or self.name.zh,
+                                 en=_STREET_CENTRE_EN.sub("", self.name.en) or self.name.en)
+        return self.name
 
     def specialises(self, kind: DisputeKind | None) -> bool:
         return kind is not None and kind in self.specialises_in

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.cases import DisputeKind
 from bot.clock import Clock
-from bot.routing.assign import RoutingDecision, RoutingInputError, RoutingRequest, assign
+from bot.routing.assign import NoCentreAvailable, RoutingDecision, RoutingInputError, RoutingRequest, assign
 from bot.routing.gazetteer import Gazetteer
 from bot.routing.geo import GeoPoint
 from bot.routing.holder import RegistryHolder, ReloadResult
@@ -49,7 +51,8 @@ class RoutingService:
 
     async def assign_case(self, kind: DisputeKind, fields: Mapping[str, Any]) -> RoutingDecision | None:
         """The centre for a case filed in chat, from its intake answers; None when no place in them is
-        known (the case then waits for a supervisor to assign it)."""
+        known, or no centre of the district or the city can take it (the case then waits for a
+        supervisor to assign it)."""
         # The workplace answer decides jurisdiction (Art. 21); the street found in the free text may be
         # where the worker lives, so it is only the fallback.
         typed_places = [text for text in (fields.get("workplace"), fields.get("street")) if isinstance(text, str)]
@@ -61,7 +64,7 @@ class RoutingService:
                 worker=self._worker_point(fields.get("residence")), kind=kind,
                 workers_affected=workers if isinstance(workers, int) and workers >= 1 else 1,
             ))
-        except RoutingInputError:
+        except (RoutingInputError, NoCentreAvailable):
             return None
 
     def _worker_point(self, residence: object) -> GeoPoint | None:
@@ -88,7 +91,11 @@ class RoutingService:
 
 
 def _shared_point(answer: object) -> GeoPoint | None:
-    """A location the worker shared (WGS-84, as Telegram and the web chat send it), or None."""
+    """A location the worker shared (WGS-84, as Telegram and the web chat send it), or None; one off
+    the globe (kept before shared points were checked) counts as none rather than failing the case."""
     if isinstance(answer, dict) and {"lat", "lon"} <= answer.keys():
-        return GeoPoint(lat=answer["lat"], lon=answer["lon"])
+        try:
+            return GeoPoint(lat=answer["lat"], lon=answer["lon"])
+        except ValidationError:
+            return None
     return None

@@ -4,9 +4,12 @@
 """
 
 from bot.understanding.amounts import parse_amount
-from bot.understanding.dates import parse_date, parse_period
+from bot.understanding.dates import ImpossibleDay, find_impossible_day, parse_date, parse_period
 from bot.understanding.extract import understand
 from bot.understanding.model import Understanding
 from bot.understanding.parties import Kind
 
-__all__ = ["Kind", "Understanding", "parse_amount", "parse_date", "parse_period", "understand"]
+__all__ = [
+    "ImpossibleDay", "Kind", "Understanding", "find_impossible_day", "parse_amount", "parse_date", "parse_period",
+    "understand",
+]

@@ -3,7 +3,8 @@
 A number counts as money when a unit says so (元, 块, 万, w, k, RMB, ¥) or when a money word stands just
 before it ("欠我8000"). Rates (月薪6000, 每天300) are not claims; "每人3000 共5人" is multiplied out; an
 explicit total (一共, 合计, total) wins; otherwise the largest claim, so parts ("其中3000是加班费") are
-not added twice.
+not added twice. Where several workers are owed, the writer's own share is told apart: a per-person
+amount, or one said of "我" ("我自己被欠了一万二", "欠我8000"), not of "我们".
 """
 
 from __future__ import annotations
@@ -64,12 +65,15 @@ _COUNT_AFTER = re.compile(
     r"件|张|条|分钟|workers?|people|days?|months?|years?|weeks?|hours?|orders?)"
 )
 _WORD_BEFORE = re.compile(r"[a-z]$")
+# The writer speaks of their own money: "我" (not "我们") in the words just before the amount.
+_MINE_BEFORE = re.compile(r"我(?!们)[^，。；;!?！？\n]*$|\b(?:me|my|i)\b(?!.*\bus\b)[^,.;!?\n]*$")
 
 
 @dataclass(frozen=True)
 class Amount:
     value: Decimal
     role: AmountRole
+    mine: bool = False  # said of the writer alone, not of a group
 
 
 def _is_money(match: re.Match[str], before: str, after: str, value: Decimal) -> bool:
@@ -109,7 +113,7 @@ def find_amounts(folded: str) -> list[Amount]:
         before = masked[max(0, match.start() - 12):match.start()]
         after = masked[match.end():match.end() + 8]
         if _is_money(match, before, after, value):
-            amounts.append(Amount(value, _role(before, after)))
+            amounts.append(Amount(value, _role(before, after), mine=bool(_MINE_BEFORE.search(before))))
     return amounts
 
 
@@ -123,6 +127,18 @@ def claimed_total(amounts: list[Amount], workers: int | None) -> Decimal | None:
         return max(per_person) * workers
     claims = [amount.value for amount in amounts if amount.role is AmountRole.CLAIM]
     return max(claims) if claims else None
+
+
+def own_share(amounts: list[Amount], workers: int | None) -> Decimal | None:
+    """What the writer alone is owed when several workers are: a per-person amount, or a claim said of
+    "我"; None for a story of one worker (the claimed total is theirs) or when only a group total is told."""
+    if workers is None or workers < 2:
+        return None
+    per_person = [amount.value for amount in amounts if amount.role is AmountRole.PER_PERSON]
+    if per_person:
+        return max(per_person)
+    mine = [amount.value for amount in amounts if amount.mine and amount.role in (AmountRole.CLAIM, AmountRole.TOTAL)]
+    return max(mine) if mine else None
 
 
 def parse_amount(text: str) -> int | Decimal | None:

@@ -107,8 +107,8 @@ _CN_POINT = re.compile(
     rf"(?:{_CN_YEAR}(?:年?(?P<year_part>底|末|初))?\s?)?(?:{_CN_MONTH}\s?)?(?:{_CN_DAY}|{_CN_PART})"
 )
 _CN_AGO = re.compile(rf"(?P<count>半|{_NUM})个?多?(?P<unit>月|年|天|星期|礼拜|周)(?:以前|之前|前)")
-_CN_RELATIVE_DAY = re.compile(r"大前天|前天|昨天|昨日|今天|今日")
-_CN_WEEKDAY = re.compile(r"(?P<which>上上|上|这|本)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天])")
+_CN_RELATIVE_DAY = re.compile(r"大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天")
+_CN_WEEKDAY = re.compile(r"(?P<which>上上个?|上个?|这个?|本|下个?)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天])")
 _CN_ISO = re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?(?!\d)")
 
 
@@ -164,15 +164,18 @@ def _cn_ago(match: re.Match[str], today: date) -> Point | Span | None:
 
 
 def _cn_relative_day(match: re.Match[str], today: date) -> Span:
-    back = {"大前天": 3, "前天": 2, "昨天": 1, "昨日": 1, "今天": 0, "今日": 0}[match.group()]
+    # Days ahead are read too, so that "明天" can be answered "that day has not come yet".
+    back = {"大前天": 3, "前天": 2, "昨天": 1, "昨日": 1, "今天": 0, "今日": 0, "明天": -1, "明日": -1, "后天": -2,
+            "大后天": -3}[match.group()]
     return _day_span(today - timedelta(days=back))
 
 
 def _cn_weekday(match: re.Match[str], today: date) -> Span:
-    weeks_back = {"上上": 2, "上": 1}.get(match.group("which") or "", 0)
+    which = (match.group("which") or "").rstrip("个")
+    weeks_back = {"上上": 2, "上": 1, "下": -1}.get(which, 0)
     monday = today - timedelta(days=today.weekday() + 7 * weeks_back)
     day = monday + timedelta(days=_WEEKDAYS[match.group("weekday")])
-    if match.group("which") is None and day > today:
+    if not which and day > today:
         day -= timedelta(days=7)  # a bare "周五" is the last one
     return _day_span(day)
 
@@ -192,23 +195,30 @@ _EN_POINT = re.compile(
     rf"(?:,?\s(?P<year>(?:19|20)\d{{2}})\b)?"
     rf"|\b(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<month_after>{_EN_MONTH})\b"
     rf"(?:,?\s(?P<year_after>(?:19|20)\d{{2}})\b)?"
-    rf"|\b(?:in|since|from|during|of|until|to)\s(?P<year_only>(?:19|20)\d{{2}})\b"
+    # A year alone, not the head of an ISO date ("to 2026-03-01" is not "to 2026").
+    rf"|\b(?:in|since|from|during|of|until|to)\s(?P<year_only>(?:19|20)\d{{2}})\b(?![-/.]\d)"
 )
 _EN_RELATIVE = re.compile(
     rf"\b(?:(?P<count>{_EN_COUNT})\s(?P<unit>day|week|month|year)s?\sago"
-    r"|(?P<which>last|this|next)\s(?P<which_unit>month|year|week)|(?P<day_word>yesterday|today)"
+    r"|(?P<which>last|this|next)\s(?P<which_unit>month|year|week)|(?P<day_word>yesterday|today|tomorrow)"
     r"|the\syear\sbefore\slast)\b"
 )
 
 
-_EN_WEEKDAY = re.compile(r"\b(?P<which>last|on|this)\s(?P<weekday>mon|tues|wednes|thurs|fri|satur|sun)day\b")
+_EN_WEEKDAY = re.compile(r"\b(?P<which>last|on|this|next)\s(?P<weekday>mon|tues|wednes|thurs|fri|satur|sun)day\b")
 _EN_WEEKDAYS = {"mon": 0, "tues": 1, "wednes": 2, "thurs": 3, "fri": 4, "satur": 5, "sun": 6}
 
 
 def _en_weekday(match: re.Match[str], today: date) -> Span:
-    """"last Friday", "on Monday": the latest such day (before today, for "last")."""
-    back = (today.weekday() - _EN_WEEKDAYS[match.group("weekday")]) % 7
-    if back == 0 and match.group("which") == "last":
+    """"last Friday", "on Monday": the latest such day (before today, for "last"); "this Friday" is the
+    one of this week (Monday to Sunday), "next Friday" the one of next week."""
+    weekday = _EN_WEEKDAYS[match.group("weekday")]
+    which = match.group("which")
+    if which in ("this", "next"):
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if which == "next" else 0)
+        return _day_span(monday + timedelta(days=weekday))
+    back = (today.weekday() - weekday) % 7
+    if back == 0 and which == "last":
         back = 7
     return _day_span(today - timedelta(days=back))
 
@@ -241,7 +251,8 @@ def _en_point(match: re.Match[str], today: date) -> Point | None:
 
 def _en_relative(match: re.Match[str], today: date) -> Point | Span | None:
     if match.group("day_word"):
-        return _day_span(today - timedelta(days=1 if match.group("day_word") == "yesterday" else 0))
+        back = {"yesterday": 1, "today": 0, "tomorrow": -1}[match.group("day_word")]
+        return _day_span(today - timedelta(days=back))
     if match.group() == "the year before last":
         return Point(year=today.year - 2)
     if match.group("which"):
@@ -435,6 +446,32 @@ def find_mentions(folded: str, today: date) -> list[Mention]:
 
 
 # ---- phrase-level API ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImpossibleDay:
+    """A day no calendar has, as it was written ("2月30号", "2026-02-30"), and how long its month is."""
+
+    written: str
+    days_in_month: int
+
+
+def find_impossible_day(text: str, today: date) -> ImpossibleDay | None:
+    """The first written day past its month's end, its year filled in as `parse_date` would fill it."""
+    normalised = normalise(text)
+    folded = fold_case(normalised)
+    for pattern, read in ((_CN_ISO, _iso), (_CN_POINT, _cn_point), (_EN_POINT, _en_point)):
+        for match in pattern.finditer(folded):
+            point = read(match, today)
+            if not isinstance(point, Point) or point.day is None or point.month is None:
+                continue
+            year = _latest_up_to_today(point, today).year
+            if year is None or not 1900 <= year <= 2100:
+                continue
+            days = calendar.monthrange(year, point.month)[1]
+            if point.day > days:
+                return ImpossibleDay(written=normalised[match.start():match.end()].strip(), days_in_month=days)
+    return None
+
 
 def parse_period(text: str, today: date) -> tuple[date | None, date | None]:
     """The first period in a phrase ("去年12月到今年2月", "上个月", "从3月开始"): (start, end), either may be None.

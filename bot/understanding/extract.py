@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.understanding.amounts import claimed_total, find_amounts
+from bot.understanding.amounts import claimed_total, find_amounts, own_share
 from bot.understanding.dates import Role, find_mentions
+from bot.understanding.kinds import find_kind
 from bot.understanding.model import Understanding
-from bot.understanding.parties import find_employer, find_kind, find_platform, find_street, find_workers
+from bot.understanding.parties import find_employer, find_platform, find_street, find_workers
 from bot.understanding.text import fold_case, normalise
 
 
@@ -36,11 +37,13 @@ def understand(text: str, today: date) -> Understanding:
     platform = find_platform(folded)
     workers = find_workers(folded)
     period_start, period_end = _period(folded, today)
+    amounts = find_amounts(folded)
     return Understanding(
         kind=find_kind(folded, platform),
         platform=platform,
         employer=find_employer(normalised),
-        amount_yuan=claimed_total(find_amounts(folded), workers),
+        amount_yuan=claimed_total(amounts, workers),
+        own_amount_yuan=own_share(amounts, workers),
         period_start=period_start,
         period_end=period_end,
         workers_affected=workers,

@@ -25,7 +25,8 @@ class Understanding(BaseModel):
     kind: Kind | None = None
     platform: str | None = None
     employer: str | None = None
-    amount_yuan: Yuan | None = None
+    amount_yuan: Yuan | None = None       # the total claimed: the group's when several workers are owed
+    own_amount_yuan: Yuan | None = None   # the writer's own share, when the message tells it apart
     period_start: date | None = None
     period_end: date | None = None
     workers_affected: int | None = Field(default=None, ge=1)

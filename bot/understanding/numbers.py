@@ -71,6 +71,7 @@ def _evaluate(tokens: list[Decimal | str]) -> Decimal | None:
     section = Decimal(0)     # below the last 万/亿
     pending: Decimal | None = None
     last_unit: int | None = None
+    section_unit: int | None = None  # the last small unit of this section: they must come in falling order
     after_zero = False
     for token in tokens:
         if isinstance(token, Decimal):
@@ -81,8 +82,11 @@ def _evaluate(tokens: list[Decimal | str]) -> Decimal | None:
                 continue
             pending = token
         elif token in _SMALL_UNITS:
-            section += (Decimal(1) if pending is None else pending) * _SMALL_UNITS[token]
-            pending, last_unit, after_zero = None, _SMALL_UNITS[token], False
+            unit = _SMALL_UNITS[token]
+            if section_unit is not None and unit >= section_unit:
+                return None  # "五百一千" is two numbers ("five hundred, a thousand"), not 1500
+            section += (Decimal(1) if pending is None else pending) * unit
+            pending, last_unit, section_unit, after_zero = None, unit, unit, False
         else:
             if pending is None and section == 0 and total == 0:
                 return None
@@ -91,7 +95,7 @@ def _evaluate(tokens: list[Decimal | str]) -> Decimal | None:
                 total = (total + section) * _BIG_UNITS[token]
             else:
                 total += section * _BIG_UNITS[token]
-            section, pending, last_unit, after_zero = Decimal(0), None, _BIG_UNITS[token], False
+            section, pending, last_unit, section_unit, after_zero = Decimal(0), None, _BIG_UNITS[token], None, False
     if pending is not None:
         # A lone digit right after a unit is the next place down: "一万二" 12000, "两千八" 2800, "十二" 12.
         colloquial = last_unit is not None and not after_zero and pending < 10 and pending == int(pending)
@@ -105,8 +109,8 @@ def parse_number(span: str) -> Decimal | None:
     if not text or len(text) > 24:
         return None
     text = _GROUPED_THOUSANDS.sub("", text)
-    if text.startswith(("几", "多", "余", "来")):
-        return None  # "几千" gives no number to rely on
+    if text.startswith(("几", "多", "余", "来", "百", "佰", "千", "仟", "万", "亿", "k", "w")):
+        return None  # "几千", "上千" (a bare unit) give no number to rely on
     text = _DIGIT_PAIR.sub(r"\1", text)
     text = _UNKNOWN_PLACE.sub("", text).rstrip(_APPROXIMATE)
     text = _chinese_decimal(text).rstrip(".")

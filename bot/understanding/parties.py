@@ -51,21 +51,6 @@ _PLATFORM_PATTERN = re.compile(
 )
 _CROWDSOURCED = re.compile(r"众包|crowdsourc")
 
-_PLATFORM_WORK = re.compile(
-    r"外卖|骑手|众包|专送|跑单|接单|派单|送单|网约车|快递员|快递小哥|配送员|送餐|跑腿|代驾|平台|"
-    r"rider|courier|delivery|ride-hailing|ride hailing|gig"
-)
-_CONTRACT_MATTERS = re.compile(
-    r"合同|辞退|辞推|被辞|辞了我|开除|解雇|被炒|炒了|炒鱿鱼|裁员|劝退|社保|社宝|五险|养老保险|医疗保险|公积金|"
-    r"试用期|试用其|补偿|赔偿|双倍|n\+1|2n|劳动关系|工伤|解除|"
-    r"contract|dismiss|fired|laid off|layoff|terminated|social insurance|probation|severance|compensation|pension"
-)
-_WAGE_MATTERS = re.compile(
-    r"工资|公资|工钱|薪|讨薪|欠心|拖欠|血汗钱|加班费|提成|奖金|克扣|扣钱|扣了|罚款|没发|不发|未发|少发|欠|没给|不给|还差|"
-    r"没结|结清|"
-    r"欠款|结账|结算|salary|wage|unpaid|not paid|owed|owes|\bpay\b|paid"
-)
-
 # Bare names of the streets and areas workers name, in Dongxihu and Wuchang first (see data/gazetteer).
 # The routing gazetteer resolves them; here we only need to recognise them in a sentence.
 _KNOWN_STREETS = (
@@ -126,16 +111,6 @@ def find_platform(folded: str) -> str | None:
     if name == "美团" and _CROWDSOURCED.search(folded):
         return "美团众包"
     return name
-
-
-def find_kind(folded: str, platform: str | None) -> Kind | None:
-    if platform or _PLATFORM_WORK.search(folded):
-        return Kind.PLATFORM
-    if _CONTRACT_MATTERS.search(folded):
-        return Kind.CONTRACT
-    if _WAGE_MATTERS.search(folded):
-        return Kind.WAGES
-    return None
 
 
 def _trim_leading_context(candidate: str, stop: re.Pattern[str] = _NAME_STOP) -> str:

@@ -6,11 +6,21 @@ import pytest
 
 from bot.cases import DisputeKind
 from bot.intake.collective import AlertReason, alert_reasons, employer_key
-from bot.intake.draft import Draft
-from bot.intake.limitation import add_months, estimate
+from bot.intake.draft import Draft, Notice
+from bot.intake.limitation import add_months, estimate, work_injury_deadline
 from bot.intake.next_steps import add_calendar_days, add_working_days, next_steps
+from bot.intake.notices import due_notices
+from bot.intake.prefill import prefill
 from bot.intake.questions import QUESTIONS
-from bot.intake.validation import Problem, check
+from bot.intake.validation import (
+    CONFIRM_COUNT_ABOVE,
+    Problem,
+    check,
+    check_coordinates,
+    clean_text,
+    confirmed_count,
+)
+from bot.understanding import Understanding
 
 TODAY = date(2026, 11, 24)
 
@@ -144,3 +154,105 @@ def test_back_passes_over_a_question_a_later_answer_made_moot() -> None:
 def test_a_draft_refuses_unknown_questions() -> None:
     with pytest.raises(ValueError, match="unknown"):
         Draft.model_validate({"consented_at": "2026-11-24T00:00:00Z", "answers": {"password": "x"}})
+
+
+# --- issue 11: wrong answers taken ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "text", "expected"), [
+    ("workers_affected", "付清一万三", Problem.MONEY_NOT_COUNT),
+    ("workers_affected", "欠我8000元", Problem.MONEY_NOT_COUNT),
+    ("workers_affected", "1e308", Problem.NOT_A_COUNT),
+    ("workers_affected", "about 1e3", Problem.NOT_A_COUNT),
+    ("workers_affected", "1.5", Problem.NOT_A_COUNT),
+    ("workers_affected", "0.5", Problem.NOT_A_COUNT),
+    ("workers_affected", "1/2", Problem.NOT_A_COUNT),
+    ("workers_affected", "inf", Problem.NOT_A_COUNT),
+    ("workers_affected", "0", Problem.NOT_A_COUNT),
+    ("workers_affected", "十几个", 10),
+    ("workers_affected", "12 workers", 12),
+    ("start_date", "明天", Problem.FUTURE_DATE),
+    ("start_date", "next Friday", Problem.FUTURE_DATE),
+    ("start_date", "下周五", Problem.FUTURE_DATE),
+    ("start_date", "last Friday", "2026-11-20"),
+    ("start_date", "2月30号", Problem.NO_SUCH_DAY),
+    ("start_date", "2026年4月31日", Problem.NO_SUCH_DAY),
+    ("start_date", "2024年2月29日", "2024-02-29"),
+    ("period", "2026-02-30 to 2026-03-01", Problem.NO_SUCH_DAY),
+    ("period", "2026-01-15 to 2026-03-01", {"start": "2026-01-15", "end": "2026-03-01"}),
+    ("name", "\u200b\u200b", Problem.EMPTY),
+    ("name", "\x00", Problem.EMPTY),
+    ("name", "\u202e", Problem.EMPTY),
+    ("name", "😀🙂", Problem.NO_WORDS),
+    ("employer", "\u202eABC公司\u200b", "ABC公司"),
+    ("evidence_held", "📷 📄", Problem.NO_WORDS),
+    ("workplace", "📍", Problem.NO_WORDS),
+])
+def test_wrong_answers_are_not_taken(code, text, expected) -> None:
+    verdict = check(QUESTIONS[code], text, TODAY)
+    if isinstance(expected, Problem):
+        assert verdict.problem is expected
+    else:
+        assert verdict.ok and verdict.value == expected
+
+
+def test_an_impossible_day_is_named_with_its_months_length() -> None:
+    verdict = check(QUESTIONS["start_date"], "2026-02-30", TODAY)
+    assert (verdict.detail, verdict.limit) == ("2026-02-30", 28)
+
+
+def test_a_large_count_is_taken_only_once_confirmed() -> None:
+    assert check(QUESTIONS["workers_affected"], str(CONFIRM_COUNT_ABOVE), TODAY).unsure is False
+    verdict = check(QUESTIONS["workers_affected"], "2.5万", TODAY)
+    assert verdict.ok and verdict.value == 25_000 and verdict.unsure
+    assert confirmed_count("25000") == 25_000 and confirmed_count("1") == 1
+    assert [confirmed_count(forged) for forged in ("1e308", "0", "-3", "999999999", "")] == [None] * 5
+
+
+@pytest.mark.parametrize(("lat", "lon"), [
+    (1e9, float("-inf")), (float("nan"), 114.1), (30.6, float("inf")), (91, 114.1), (30.6, 181), (0, 0),
+    (48.85, 2.35),
+])
+def test_coordinates_that_cannot_be_used(lat, lon) -> None:
+    assert check_coordinates(lat, lon).problem is Problem.NOT_A_LOCATION
+
+
+def test_coordinates_in_wuhan_are_kept_to_five_decimals() -> None:
+    assert check_coordinates(30.6312345, 114.1312345).value == {"lat": 30.63123, "lon": 114.13123}
+
+
+def test_clean_text_keeps_line_breaks_and_emoji_joiners() -> None:
+    assert clean_text(" 第一行\n第二行\u202e\x00 👩\u200d👩\u200d👧 ") == "第一行\n第二行 👩\u200d👩\u200d👧"
+
+
+def test_the_group_total_and_the_workers_own_amount_are_kept_apart() -> None:
+    group = draft()
+    prefill(group, Understanding(kind="wages", amount_yuan=180000, workers_affected=15), TODAY)
+    assert group.answers["group_amount"] == "180000" and "amount" not in group.answers
+    assert group.next_question().code == "employer"
+    own = draft()
+    prefill(own, Understanding(kind="wages", amount_yuan=15000, own_amount_yuan=3000, workers_affected=5), TODAY)
+    assert own.answers["amount"] == "3000" and own.answers["group_amount"] == "15000"
+    alone = draft()
+    prefill(alone, Understanding(kind="wages", amount_yuan=12000), TODAY)
+    assert alone.answers["amount"] == "12000" and "group_amount" not in alone.answers
+
+
+def test_the_group_total_is_dropped_from_the_case_when_the_worker_is_alone() -> None:
+    filed = draft(kind="wages", group_amount="180000", workers_affected=1)
+    assert "group_amount" not in filed.case_fields()
+    assert "group_amount" not in {question.code for question in filed.questions()}
+
+
+def test_work_injury_recognition_follows_the_injury_date() -> None:
+    injured = draft(kind="platform", platform_issue="injury")
+    assert Notice.WORK_INJURY not in due_notices(injured, TODAY)
+    injured.answer("incident_date", "2026-11-03")
+    assert Notice.WORK_INJURY in due_notices(injured, TODAY)
+    assert work_injury_deadline(injured) == date(2027, 11, 3)
+    assert work_injury_deadline(draft(kind="platform", platform_issue="pay", incident_date="2026-11-03")) is None
+
+
+def test_a_large_count_in_the_free_text_is_asked_not_taken() -> None:
+    told = draft()
+    prefill(told, Understanding(kind="wages", workers_affected=3000), TODAY)
+    assert "workers_affected" not in told.answers

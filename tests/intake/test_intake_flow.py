@@ -193,7 +193,7 @@ async def test_back_returns_to_the_previous_question_and_keeps_its_answer(chat: 
 async def test_the_summary_edits_an_answer_and_returns(chat: ChatHarness, db: Database) -> None:
     worker = Worker(chat, WORKER)
     await worker.agrees_to_the_notice()
-    await worker.says("Hongda Construction owes 3 of us 9000 yuan wages for September, the job goes on")
+    await worker.says("3 of us are owed September wages by Hongda Construction, they owe me 9000 yuan, the job goes on")
     await worker.says("Hongda Construction")
     for step in ("Construction", "Skip"):
         await worker.presses(step)
@@ -202,7 +202,7 @@ async def test_the_summary_edits_an_answer_and_returns(chat: ChatHarness, db: Da
         await worker.says(answer)
     await worker.presses("Skip")
     assert "Please check your complaint" in worker.last()
-    await worker.presses("✏️ Amount owed")
+    await worker.presses("✏️ Owed to you")
     assert await worker.pending() == "amount"
     await worker.says("9500")
     summary = worker.last()

@@ -170,3 +170,42 @@ def test_without_a_worker_point_the_trip_starts_at_the_workplace():
 def test_a_request_with_no_place_at_all_is_refused():
     with pytest.raises(RoutingInputError):
         assign(RoutingRequest(workplace_street="不存在的地方"), registry(ONLINE), GAZETTEER, loads={})
+
+
+# --- issue 11: the fallback is the district's own, or the city's, and says which -------------------
+
+CITY_ONLINE = centre_row("city-online", None, kind="online", district="全市", citywide=True)
+OTHER_ONLINE = centre_row("other-online", None, kind="online", district="邻区")
+OTHER_MOBILE = centre_row("other-mobile", STREET_A, kind="mobile", district="邻区")
+
+
+def test_the_districts_own_online_centre_is_preferred_to_the_citys():
+    decision = assign(RoutingRequest(worker=STREET_C), registry(ONLINE, CITY_ONLINE, MOBILE), GAZETTEER, loads={})
+    assert (decision.centre_id, decision.fallback_scope, decision.mobile_offer) == ("online", "district", "mobile")
+    assert ReasonCode.ONLINE_FALLBACK in codes(decision)
+
+
+def test_a_district_without_an_online_centre_falls_back_to_the_citys_not_a_neighbours():
+    decision = assign(RoutingRequest(worker=STREET_C), registry(OTHER_ONLINE, OTHER_MOBILE, CITY_ONLINE), GAZETTEER,
+                      loads={"other-online": 0, "city-online": 50})
+    assert decision.centre_id == "city-online" and decision.fallback_scope == "city"
+    assert decision.mobile_offer is None, "another district's mobile room is not offered"
+    assert codes(decision)[-2:] == [ReasonCode.DISTRICT_HAS_NO_ONLINE, ReasonCode.CITY_ONLINE_FALLBACK]
+    assert decision.reasons[-2].params == {"district_zh": "测试区", "district_en": "Test District"}
+
+
+def test_only_another_districts_centres_is_no_centre():
+    with pytest.raises(NoCentreAvailable, match="测试区"):
+        assign(RoutingRequest(worker=STREET_C), registry(OTHER_ONLINE, OTHER_MOBILE), GAZETTEER, loads={})
+
+
+def test_a_district_with_only_a_mobile_room_goes_to_the_citys_online_centre_and_offers_the_room():
+    decision = assign(RoutingRequest(worker=STREET_C), registry(MOBILE, CITY_ONLINE), GAZETTEER, loads={})
+    assert (decision.centre_id, decision.fallback_scope) == ("city-online", "city")
+    assert decision.mobile_offer == "mobile", "the district's mobile room is still offered"
+
+
+def test_a_place_in_no_known_district_goes_to_the_citys_online_centre():
+    far = offset(STREET_C, north_km=80)
+    decision = assign(RoutingRequest(worker=far), registry(ONLINE, CITY_ONLINE), GAZETTEER, loads={})
+    assert decision.centre_id == "city-online" and ReasonCode.DISTRICT_UNKNOWN in codes(decision)

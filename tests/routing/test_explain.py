@@ -35,7 +35,7 @@ ALL_PARAMS = {
     "centre_zh": "甲中心", "centre_en": "Jia Centre", "street_zh": "甲街道", "street_en": "Jia Street",
     "other_zh": "乙中心", "other_en": "Yi Centre", "typed": "甲街", "minutes": 12.0, "other_minutes": 20.0,
     "mode": "walk", "kind": "wages", "workers": 12, "open_cases": 1, "mediators": 2, "other_open_cases": 5,
-    "other_mediators": 2, "centre_id": "jia", "other_id": "yi",
+    "other_mediators": 2, "centre_id": "jia", "other_id": "yi", "district_zh": "甲区", "district_en": "Jia District",
 }
 
 

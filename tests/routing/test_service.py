@@ -8,6 +8,8 @@ from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import GAZETTEER_FILE, SAMPLE_CENTRES_FILE
 
+from .builders import centre_row, gazetteer, registry
+
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
@@ -76,3 +78,27 @@ async def test_a_location_shared_from_the_workplace_decides_jurisdiction() -> No
     decision = await routing.assign_case(DisputeKind.PLATFORM, {"workplace": {"lat": jinghe.lat, "lon": jinghe.lon}})
     assert decision is not None and decision.centre_id == "dxh-jinghe"
     assert decision.reasons[0].code == "street_from_point"
+
+
+async def test_a_stored_location_off_the_globe_does_not_fail_the_case() -> None:
+    """Drafts kept before shared points were checked may hold one (a forged button: 1e9, -inf)."""
+    routing, _, _ = service()
+    decision = await routing.assign_case(DisputeKind.WAGES, {"workplace": {"lat": 1e9, "lon": float("-inf")},
+                                                             "street": "吴家山"})
+    assert decision is not None and decision.centre_id == "dxh-wujiashan"
+
+
+async def test_south_wuchang_goes_to_the_citys_online_centre() -> None:
+    routing, _, _ = service()
+    decision = await routing.assign_case(DisputeKind.WAGES, {"workplace": {"lat": 30.5, "lon": 114.3}})
+    assert decision is not None and decision.centre_id == "wh-online" and decision.fallback_scope == "city"
+
+
+async def test_no_centre_of_the_district_or_the_city_leaves_the_case_to_be_assigned() -> None:
+    neighbours_only = registry(centre_row("other-online", None, kind="online", district="邻区"))
+
+    async def no_loads() -> dict[str, int]:
+        return {}
+
+    routing = RoutingService(RegistryHolder(neighbours_only), gazetteer(), no_loads, FixedClock(NOW))
+    assert await routing.assign_case(DisputeKind.WAGES, {"workplace": "甲街道"}) is None

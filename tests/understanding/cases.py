@@ -10,7 +10,8 @@ import yaml
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TODAY = date(2026, 11, 24)
-FIELDS = ("kind", "platform", "employer", "amount_yuan", "period_start", "period_end", "workers_affected", "street")
+FIELDS = ("kind", "platform", "employer", "amount_yuan", "own_amount_yuan", "period_start", "period_end",
+          "workers_affected", "street")
 
 
 def load(name: str) -> dict[str, Any]:

@@ -23,8 +23,8 @@ def test_prints_the_fields_found_as_json(capsys: pytest.CaptureFixture[str]) -> 
     code, out = _run(["--today", "2026-11-24", text], capsys)
     assert code == 0
     assert json.loads(out) == {
-        "kind": "platform", "platform": "美团众包", "amount_yuan": 12000, "period_end": "2026-10-15",
-        "workers_affected": 12, "street": "吴家山街道",
+        "kind": "platform", "platform": "美团众包", "amount_yuan": 12000, "own_amount_yuan": 12000,
+        "period_end": "2026-10-15", "workers_affected": 12, "street": "吴家山街道",
     }
     assert "美团" in out  # ensure_ascii=False: readable Chinese, not \u escapes
     assert out.endswith("\n") and out.count("\n") == 1
@@ -48,3 +48,8 @@ def test_a_bad_today_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         parser.parse_args(["--today", "24/11/2026", "text"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_vanished_employer_is_a_wages_complaint(capsys: pytest.CaptureFixture[str]) -> None:
+    """It printed {} before: workers tell what happened, not the legal matter."""
+    assert json.loads(_run(["老板跑路了"], capsys)[1]) == {"kind": "wages"}

@@ -7,7 +7,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.understanding import Understanding, parse_amount, parse_date, parse_period, understand
+from bot.understanding import Understanding, find_impossible_day, parse_amount, parse_date, parse_period, understand
+from bot.understanding.counts import read_count
 from bot.understanding.text import MAX_CHARS
 
 # Pieces that steer the parsers into their deeper branches, mixed with arbitrary characters.
@@ -16,6 +17,7 @@ FRAGMENTS = st.sampled_from([
     "到", "至今", "去年", "12月", "三个月前", "半年前", "月底", "入职", "辞退", "美团", "众包", "饿了么", "公司",
     "有限公司", "街道", "吴家山", "東西湖區", "last March", "3 months ago", "from", "to", "Co., Ltd", "¥", "RMB",
     "2026-02-30", "13月", "32号", "9" * 30, "万" * 20, "年" * 10, "\x00", "\u200b", "🙂", "\n",
+    "明天", "后天", "next Friday", "下周五", "2月30号", "1e308", "1.5", "付清", "跑路", "工头", "受伤", "每单罚",
 ])
 TEXTS = st.one_of(
     st.text(max_size=300),
@@ -46,6 +48,11 @@ def test_phrase_parsers_never_raise(text: str, today: date) -> None:
     start, end = parse_period(text, today)
     assert start is None or end is None or start <= end
     parse_date(text, today)
+    impossible = find_impossible_day(text, today)
+    assert impossible is None or (28 <= impossible.days_in_month <= 30 and impossible.written)
+    reading = read_count(text)
+    assert (reading.value is None) != (reading.problem is None)
+    assert reading.value is None or reading.value >= 0
 
 
 @settings(max_examples=10, deadline=None)
