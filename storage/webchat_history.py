@@ -1,7 +1,8 @@
 """The web chat's own records: each chat's recent messages and the files sent through it.
 
-History is bounded per chat (the newest `HISTORY_LIMIT` messages); files are bounded by the
-upload store in `webchat.uploads`, which asks here for the oldest ones to evict.
+History is bounded per chat (the newest `HISTORY_LIMIT` messages), and pages read it a page at a
+time; files are bounded by the upload store in `webchat.uploads`, which asks here for the oldest ones
+to evict. A file a case holds as evidence (`case_evidence.file_id`) is the case's, never evicted.
 """
 
 from __future__ import annotations
@@ -14,12 +15,20 @@ from typing import Any
 from storage.db import Database
 
 HISTORY_LIMIT = 300
+# Message ids are per chat and far below this; a larger number from a page names no message.
+MESSAGE_ID_LIMIT = 2**31
 
 
 @dataclass(frozen=True)
 class ChatRecord:
     chat: dict[str, Any]
     last_message_id: int
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    messages: list[dict[str, Any]]  # oldest first
+    more: bool  # older messages are kept too
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,22 @@ class WebChatHistory:
             await conn.execute("DELETE FROM webchat_messages WHERE chat_id = ?", (chat_id,))
 
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        if not 0 < message_id < MESSAGE_ID_LIMIT:
+            return None
         async with self._db.read() as conn, conn.execute(
             "SELECT body FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         ) as cursor:
             row = await cursor.fetchone()
         return json.loads(row["body"]) if row else None
+
+    async def recent(self, chat_id: int, limit: int, *, before: int = MESSAGE_ID_LIMIT) -> HistoryPage:
+        """The newest `limit` kept messages older than message `before`."""
+        async with self._db.read() as conn, conn.execute(
+            "SELECT body FROM webchat_messages WHERE chat_id = ? AND message_id < ?"
+            " ORDER BY message_id DESC LIMIT ?", (chat_id, min(before, MESSAGE_ID_LIMIT), limit + 1)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return HistoryPage([json.loads(row["body"]) for row in reversed(rows[:limit])], more=len(rows) > limit)
 
     async def messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The chat's kept messages, oldest first."""
@@ -119,8 +139,11 @@ class WebChatFiles:
             row = await cursor.fetchone()
         return StoredFile(**dict(row)) if row else None
 
-    async def total_size(self) -> int:
-        async with self._db.read() as conn, conn.execute("SELECT coalesce(sum(size), 0) FROM webchat_files") as cursor:
+    async def evictable_size(self) -> int:
+        """Bytes of the files no case holds: what the store's limit bounds."""
+        async with self._db.read() as conn, conn.execute(
+            "SELECT coalesce(sum(size), 0) FROM webchat_files WHERE file_id NOT IN (SELECT file_id FROM case_evidence)"
+        ) as cursor:
             row = await cursor.fetchone()
         return int(row[0])
 
@@ -135,12 +158,14 @@ class WebChatFiles:
             await conn.executemany("DELETE FROM webchat_files WHERE file_id = ?", [(file_id,) for file_id in file_ids])
         return file_ids
 
-    async def remove_oldest(self) -> StoredFile | None:
-        """Forget the oldest file and return it, so its bytes can be deleted too."""
+    async def remove_oldest(self, *, keep: str) -> StoredFile | None:
+        """Forget the oldest file no case holds, other than `keep` (the one just added), and return it so
+        its bytes can be deleted too."""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT file_id, chat_id, name, content_type, size FROM webchat_files"
-                " ORDER BY created_at, file_id LIMIT 1"
+                " WHERE file_id <> ? AND file_id NOT IN (SELECT file_id FROM case_evidence)"
+                " ORDER BY created_at, file_id LIMIT 1", (keep,)
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:

@@ -1,13 +1,16 @@
 """The web chat front behind the page: one Bot on the web chat session, people's open sockets, history.
 
 Every change the bot makes in a web person's chat (and every message the person sends) is stored
-first and then pushed to that person's open pages, so a page that connects later, or reconnects,
+first and then queued for that person's open pages, so a page that connects later, or reconnects,
 gets the same conversation from the store. People with no open page are still written to.
+
+Nothing here waits for a page (see `webchat.pages`), and no lock is held across a page: a page is
+registered before its snapshot is read, so a change made meanwhile is queued behind the snapshot,
+and every event carries the whole message, so one the snapshot already shows changes nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,14 +18,14 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.types import Update
-from aiohttp import web
 
 from bot.app import attach_front
-from bot.chat.errors import log_failure
+from bot.chat.errors import log_update_failure
 from bot.chat.faithful_session import Delivery
 from bot.chat.updates import UpdateFactory
 from bot.people import Front
-from storage.webchat_history import WebChatHistory
+from storage.webchat_history import HistoryPage, WebChatHistory
+from webchat.pages import PageLimits, PageLink, frame_of
 from webchat.session import WebChatSession
 from webchat.view import callback_data_of, message_view
 
@@ -30,8 +33,11 @@ log = logging.getLogger(__name__)
 
 # The web chat's own bot identity: a Bot per front, so the core knows which front an update came by.
 WEB_BOT_TOKEN = "7000:web-chat-front"
-# Pushes and snapshots of one chat must not interleave (see `connect`); a fixed pool keeps locks bounded.
-CHAT_LOCKS = 64
+# What a (re)connecting page gets at once, and each page of older messages it asks for.
+HISTORY_PAGE = 40
+# A conversation nobody touched for this long, with no open page, leaves memory (the store keeps it).
+IDLE_AFTER = 600.0  # seconds
+DEFAULT_PAGE_LIMITS = PageLimits()
 
 
 @dataclass(frozen=True)
@@ -44,81 +50,88 @@ class Speaker:
 
 
 class WebChatFront:
-    def __init__(self, dispatcher: Dispatcher, session: WebChatSession, history: WebChatHistory) -> None:
+    def __init__(self, dispatcher: Dispatcher, session: WebChatSession, history: WebChatHistory,
+                 page_limits: PageLimits = DEFAULT_PAGE_LIMITS) -> None:
         self.dispatcher = dispatcher
         self.session = session
         self.history = history
+        self.page_limits = page_limits
         self.bot = Bot(WEB_BOT_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
         self.updates = UpdateFactory(session)
-        self._pages: dict[int, set[web.WebSocketResponse]] = {}
-        self._locks = [asyncio.Lock() for _ in range(CHAT_LOCKS)]
+        self._pages: dict[int, set[PageLink]] = {}
         self._press_chats: dict[str, int] = {}
         attach_front(dispatcher, self.bot, Front.WEB)
         dispatcher["conversations"][Front.WEB] = self.forget
         session.listeners.append(self.deliver)
         session.callback_answered = self._callback_answered
 
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        return self._locks[chat_id % CHAT_LOCKS]
-
     def view(self, message: dict[str, Any]) -> dict[str, Any]:
         return message_view(message, bot_id=self.bot.id)
 
     # --- pages -----------------------------------------------------------------------------------
-    async def connect(self, chat_id: int, page: web.WebSocketResponse) -> None:
-        """Register an open page and send it the whole kept conversation.
+    def pages_open(self, chat_id: int) -> int:
+        return len(self._pages.get(chat_id, ()))
 
-        Under the chat's lock, so a message delivered meanwhile reaches the page after the snapshot,
-        never before it (which the snapshot would then hide).
-        """
+    async def connect(self, chat_id: int, page: PageLink) -> None:
+        """Register an open page and send it the recent part of the kept conversation."""
         await self.session.resume(chat_id)
-        async with self._lock(chat_id):
-            self._pages.setdefault(chat_id, set()).add(page)
-            messages = await self.history.messages(chat_id)
-            await page.send_json({"type": "history", "messages": [self.view(message) for message in messages]})
+        self._pages.setdefault(chat_id, set()).add(page)  # changes from now on queue up behind the snapshot
+        page.start(frame_of(self._history_event("history", await self.history.recent(chat_id, HISTORY_PAGE))))
 
-    def disconnect(self, chat_id: int, page: web.WebSocketResponse) -> None:
+    async def older(self, chat_id: int, page: PageLink, before: int) -> None:
+        """A page of the messages before `before`, for a page scrolling back."""
+        page.send(frame_of(self._history_event("older", await self.history.recent(chat_id, HISTORY_PAGE,
+                                                                                  before=before))))
+
+    def _history_event(self, kind: str, history: HistoryPage) -> dict[str, Any]:
+        return {"type": kind, "messages": [self.view(message) for message in history.messages],
+                "more": history.more}
+
+    def disconnect(self, chat_id: int, page: PageLink) -> None:
         pages = self._pages.get(chat_id, set())
         pages.discard(page)
         if not pages:
             self._pages.pop(chat_id, None)
 
-    async def _push(self, chat_id: int, event: dict[str, Any]) -> None:
-        for page in list(self._pages.get(chat_id, ())):
-            try:
-                await page.send_json(event)
-            except (ConnectionError, RuntimeError):  # the page went away mid-send; it reconnects
-                self.disconnect(chat_id, page)
+    def push(self, chat_id: int, event: dict[str, Any]) -> None:
+        """Queue an event for every open page of the chat."""
+        pages = self._pages.get(chat_id)
+        if pages:
+            frame = frame_of(event)
+            for page in list(pages):
+                page.send(frame)
+
+    def evict_idle(self, now: float) -> None:
+        """Let conversations nobody has touched for IDLE_AFTER seconds, and that no page shows, leave memory."""
+        self.session.evict_idle(now - IDLE_AFTER, keep=self._pages.keys())
 
     async def deliver(self, delivery: Delivery) -> None:
         """The session's listener: store the change, then show it on the person's open pages."""
-        async with self._lock(delivery.chat_id):
-            if delivery.kind == "delete":
-                await self.history.delete(delivery.chat_id, delivery.message["message_id"])
-                await self._push(delivery.chat_id, {"type": "delete", "message_id": delivery.message["message_id"]})
-                return
-            await self.history.put(delivery.message)
-            await self._push(delivery.chat_id, {"type": delivery.kind, "message": self.view(delivery.message)})
+        if delivery.kind == "delete":
+            await self.history.delete(delivery.chat_id, delivery.message["message_id"])
+            self.push(delivery.chat_id, {"type": "delete", "message_id": delivery.message["message_id"]})
+            return
+        await self.history.put(delivery.message)
+        self.push(delivery.chat_id, {"type": delivery.kind, "message": self.view(delivery.message)})
 
     async def forget(self, chat_id: int) -> None:
         """Delete a person's web conversation and the files no case holds, and clear their open pages:
         what the privacy notice promises when consent is declined or a draft is cancelled."""
-        async with self._lock(chat_id):
-            await self.history.forget(chat_id)
-            await self.session.forget_files(chat_id)
-            await self._push(chat_id, {"type": "history", "messages": []})
+        await self.history.forget(chat_id)
+        await self.session.forget_files(chat_id)
+        self.push(chat_id, {"type": "history", "messages": [], "more": False})
 
     async def _callback_answered(self, callback_id: str, text: str, alert: bool) -> None:
         chat_id = self._press_chats.pop(callback_id, None)
         if chat_id is not None and text:
-            await self._push(chat_id, {"type": "toast", "text": text, "alert": alert})
+            self.push(chat_id, {"type": "toast", "text": text, "alert": alert})
 
     # --- what people do --------------------------------------------------------------------------
     async def _feed(self, update: Update) -> None:
         try:
             await self.dispatcher.feed_update(self.bot, update)
         except Exception as error:  # the error handler has answered the person; the page keeps working
-            log_failure(log, update.update_id, error)
+            log_update_failure(log, update.update_id, error)
 
     async def say(self, speaker: Speaker, **content: Any) -> None:
         """A message from the person: text, or contact / location / photo / document content."""
@@ -132,6 +145,7 @@ class WebChatFront:
 
     async def press(self, speaker: Speaker, message_id: int, data: str) -> bool:
         """A press of an inline button; False when the message has no such button (any more)."""
+        await self.session.resume(speaker.user_id)
         message = await self.history.message(speaker.user_id, message_id)
         if message is None or data not in callback_data_of(message):
             return False

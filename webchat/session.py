@@ -5,14 +5,16 @@ Beyond `FaithfulSession` it:
   start, so message ids go on where they stopped and old messages can still be edited;
 - keeps real files behind file ids (uploads, and photos or documents the bot sends), and lets the
   bot download them (`getFile` + `download`);
-- tells the front about answered button presses (their toast), and keeps its own bookkeeping bounded.
+- tells the front about answered button presses (their toast), and keeps its own bookkeeping bounded:
+  a conversation left idle leaves memory (`evict_idle`) and is resumed from the store when touched.
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from typing import Any
 
 from aiogram import Bot
@@ -36,6 +38,7 @@ class WebChatSession(FaithfulSession):
         self._history = history
         self._files = files
         self._pruned_below: dict[int, int] = {}
+        self._used: dict[int, float] = {}  # chat id -> when it was last touched (monotonic seconds)
         self.callback_answered: CallbackAnswered | None = None
 
     async def open_chat(self, chat: dict[str, Any]) -> None:
@@ -46,7 +49,9 @@ class WebChatSession(FaithfulSession):
             self.register_chat(chat)
 
     async def resume(self, chat_id: int) -> None:
-        """Load a stored chat into the session once per process: its last id and its bot messages."""
+        """Load a stored chat into the session once per process (and again after `evict_idle`): its last id
+        and its bot messages."""
+        self._used[chat_id] = time.monotonic()
         if chat_id in self._chats:
             return
         record = await self._history.chat(chat_id)
@@ -78,6 +83,19 @@ class WebChatSession(FaithfulSession):
         for old_id in range(self._pruned_below.get(chat_id, 1), keep_from):
             self._messages.pop((chat_id, old_id), None)
         self._pruned_below[chat_id] = max(self._pruned_below.get(chat_id, 1), keep_from)
+
+    def evict_idle(self, before: float, *, keep: Collection[int]) -> None:
+        """Drop from memory the chats last touched before `before` (monotonic seconds), except `keep`."""
+        for chat_id in [chat_id for chat_id, used in self._used.items() if used < before and chat_id not in keep]:
+            del self._used[chat_id]
+            self._chats.pop(chat_id, None)
+            last_id = self._last_message_id.pop(chat_id, 0)
+            for message_id in range(self._pruned_below.pop(chat_id, 1), last_id + 1):
+                self._messages.pop((chat_id, message_id), None)
+
+    @property
+    def chats_in_memory(self) -> int:
+        return len(self._chats)
 
     async def forget_files(self, chat_id: int) -> None:
         await self._files.forget_chat(chat_id)

@@ -70,6 +70,8 @@ def page_texts(i18n: I18n, locale: str) -> dict[str, str]:
             "bad_phone": _("Enter a phone number."),
             "too_large": _("This file is larger than 20 MB."),
             "upload_failed": _("The file could not be sent. Try again."),
+            "busy": _("Many files are being sent right now. Wait a moment, then try again."),
+            "earlier": _("Earlier messages"),
             "edited": _("edited"),
             "unsupported": _("This message cannot be shown here."),
             "spoiler": _("Tap to reveal"),

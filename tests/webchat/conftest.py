@@ -1,22 +1,28 @@
-"""A running web chat app (demo mode unless a test says otherwise) and a socket client for it."""
+"""A running web chat app (demo mode unless a test says otherwise) and a socket client for it.
+
+The app runs on the production runner (`WebChatRunner`: request timeout, connection guard), on loopback.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiohttp import ClientWebSocketResponse
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import ClientWebSocketResponse, web
+from aiohttp.test_utils import BaseTestServer, TestClient, TestServer, unused_port
 
 from bot.app import build_dispatcher
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.db import Database
 from webchat.front import WebChatFront
-from webchat.server import FRONT, build_webchat
+from webchat.server import FRONT, WebChatRunner, build_webchat
 
 FRAME_TIMEOUT = 5
 
@@ -73,11 +79,25 @@ class WebChat:
         return Page(socket)
 
 
-async def serve_webchat(settings: Settings, db: Database, clock: Clock) -> TestClient:
+class WebChatTestServer(TestServer):
+    async def _make_runner(self, **kwargs: Any) -> web.BaseRunner:
+        return WebChatRunner(self.app, **kwargs)
+
+
+async def serve_webchat(settings: Settings, db: Database, clock: Clock, *, port: int | None = None) -> TestClient:
     dispatcher = build_dispatcher(settings, db, clock=clock)
-    client = TestClient(TestServer(await build_webchat(dispatcher, settings, db)))
+    server: BaseTestServer = WebChatTestServer(await build_webchat(dispatcher, settings, db), port=port)
+    client = TestClient(server)
     await client.start_server()
     return client
+
+
+async def serve_public(settings: Settings, db: Database, clock: Clock, **changes: Any) -> TestClient:
+    """The web chat as deployed (no demo), its public origin being this loopback address."""
+    port = unused_port()
+    public = settings.model_copy(update={"demo": False, "webchat_origins": [f"http://127.0.0.1:{port}"],
+                                         "webchat_secret": "test secret", **changes})
+    return await serve_webchat(public, db, clock, port=port)
 
 
 @pytest.fixture
@@ -85,3 +105,44 @@ async def webchat(app_settings: Settings, db: Database, clock: Clock) -> AsyncIt
     client = await serve_webchat(app_settings, db, clock)
     yield WebChat(client)
     await client.close()
+
+
+# --- raw connections, for clients no browser would be -----------------------------------------------
+async def raw_connection(port: int, *, source: str = "127.0.0.1",
+                         receive_buffer: int | None = None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A TCP connection to the test server from `source` (any address of 127.0.0.0/8 is this machine's);
+    with a small `receive_buffer` a client that stops reading soon stops the server's writes."""
+    connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer is not None:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    connection.bind((source, 0))
+    connection.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(connection, ("127.0.0.1", port))
+    return await asyncio.open_connection(sock=connection, limit=4096)
+
+
+async def open_unread_socket(client: TestClient, path: str, **headers: str) -> asyncio.StreamWriter:
+    """A WebSocket that completes its handshake and then never reads another byte."""
+    reader, writer = await raw_connection(client.server.port, receive_buffer=4096)
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{client.server.port}", "Upgrade: websocket",
+             "Connection: Upgrade", f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+             "Sec-WebSocket-Version: 13", f"Origin: {origin_of(client)}", *(f"{name}: {value}" for name, value in
+                                                                             headers.items())]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    response = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), FRAME_TIMEOUT)
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return writer
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = FRAME_TIMEOUT) -> None:
+    """Wait (bounded) until the server has done what the test waits for."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+def bot_message(chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+    """A message of the bot as the web chat stores it."""
+    return {"message_id": message_id, "date": 1_790_000_000, "text": text, "html": None,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Visitor"},
+            "from": {"id": 7000, "is_bot": True, "first_name": "半小时调解"}}

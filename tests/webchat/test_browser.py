@@ -7,12 +7,16 @@ Screenshots are left in test-artifacts/ (webchat.png, webchat-picker.png) for pe
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.webchat.conftest import WebChat
+from tests.webchat.conftest import WebChat, bot_message
+from webchat.visitors import DEMO_BY_KEY
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "webchat.png"
@@ -30,10 +34,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def test_a_worker_talks_to_the_bot_in_a_phone_browser(webchat: WebChat, tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright, expect
+@asynccontextmanager
+async def phone_page(tmp_path: Path) -> AsyncIterator[Any]:
+    """A page in headless Chromium on a phone-sized screen."""
+    from playwright.async_api import async_playwright
 
-    base = f"http://{webchat.client.server.host}:{webchat.client.server.port}"
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
@@ -42,19 +47,47 @@ async def test_a_worker_talks_to_the_bot_in_a_phone_browser(webchat: WebChat, tm
         try:
             page = browser.pages[0] if browser.pages else await browser.new_page()
             page.set_default_timeout(STEP_TIMEOUT_MS)
-            await page.goto(f"{base}/?lang=zh_CN")
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(PICKER_SCREENSHOT))
-            await page.get_by_role("link", name="张师傅").click()
-            await expect(page.locator(".status")).to_have_text("在线")
-
-            await page.get_by_role("textbox").fill("/start")
-            await page.get_by_role("button", name="发送").click()
-            await expect(page.locator(".row.theirs .text").first).to_contain_text("张师傅，您好")
-
-            await page.locator(".inline-button", has_text="帮助").first.click()
-            await expect(page.locator(".row.theirs .text").last).to_contain_text("/cancel")
-
-            await page.screenshot(path=str(SCREENSHOT))
+            yield page
         finally:
             await browser.close()
+
+
+def base_of(webchat: WebChat) -> str:
+    return f"http://{webchat.client.server.host}:{webchat.client.server.port}"
+
+
+async def test_a_worker_talks_to_the_bot_in_a_phone_browser(webchat: WebChat, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    async with phone_page(tmp_path) as page:
+        await page.goto(f"{base_of(webchat)}/?lang=zh_CN")
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(PICKER_SCREENSHOT))
+        await page.get_by_role("link", name="张师傅").click()
+        await expect(page.locator(".status")).to_have_text("在线")
+
+        await page.get_by_role("textbox").fill("/start")
+        await page.get_by_role("button", name="发送").click()
+        await expect(page.locator(".row.theirs .text").first).to_contain_text("张师傅，您好")
+
+        await page.locator(".inline-button", has_text="帮助").first.click()
+        await expect(page.locator(".row.theirs .text").last).to_contain_text("/cancel")
+
+        await page.screenshot(path=str(SCREENSHOT))
+
+
+async def test_a_long_conversation_shows_its_recent_part_and_earlier_messages_on_request(
+        webchat: WebChat, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    li = DEMO_BY_KEY["li"].user_id
+    for message_id in range(1, 61):
+        await webchat.front.history.put(bot_message(li, message_id, f"第{message_id}条"))
+    async with phone_page(tmp_path) as page:
+        await page.goto(f"{base_of(webchat)}/?as=li&lang=zh_CN")
+        await expect(page.locator(".row")).to_have_count(40)
+        await expect(page.locator(".row").first).to_contain_text("第21条")
+        await page.get_by_role("button", name="更早的消息").click()
+        await expect(page.locator(".row")).to_have_count(60)
+        await expect(page.locator(".row").first).to_contain_text("第1条")
+        await expect(page.get_by_role("button", name="更早的消息")).to_have_count(0)

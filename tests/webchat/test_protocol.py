@@ -14,7 +14,7 @@ from aiohttp import FormData
 
 from bot.people import Front, Role
 from storage.people import PeopleRepository
-from tests.webchat.conftest import WebChat, bot_said, origin_of, serve_webchat, text_of
+from tests.webchat.conftest import WebChat, bot_said, origin_of, serve_public, serve_webchat, text_of
 from webchat.uploads import FILE_SIZE_LIMIT
 from webchat.visitors import COOKIE_NAME, DEMO_BY_KEY, DEMO_CENTRE_ID
 
@@ -34,7 +34,7 @@ def button_data(view: dict, label_part: str) -> str:
 
 async def test_a_message_gets_a_reply_with_buttons_and_a_press_edits_in_place(webchat: WebChat) -> None:
     page = await webchat.open()
-    assert await page.next() == {"type": "history", "messages": []}
+    assert await page.next() == {"type": "history", "messages": [], "more": False}
 
     await page.send(type="text", text="/language")
     own = await page.next()
@@ -50,7 +50,7 @@ async def test_a_message_gets_a_reply_with_buttons_and_a_press_edits_in_place(we
     assert not webchat.front.session.unanswered_callbacks
 
 
-async def test_a_reconnecting_page_gets_the_whole_conversation(webchat: WebChat) -> None:
+async def test_a_reconnecting_page_gets_the_conversation_back(webchat: WebChat) -> None:
     page = await webchat.open()
     await page.next()
     await page.send(type="text", text="/start")
@@ -190,7 +190,7 @@ async def test_uploads_are_refused_across_origins_and_beyond_20_mb(webchat: WebC
 
 
 async def test_without_demo_mode_a_visitor_is_a_worker_known_by_a_signed_cookie(app_settings, db, clock) -> None:
-    client = await serve_webchat(app_settings.model_copy(update={"demo": False}), db, clock)
+    client = await serve_public(app_settings, db, clock)
     try:
         with pytest.raises(aiohttp.WSServerHandshakeError) as forged:
             await client.ws_connect("/socket?as=zhang", headers={"Origin": origin_of(client),

@@ -52,10 +52,14 @@ def test_image_shapes_are_read_from_headers() -> None:
     assert image_shape(b"<svg/>") is None
 
 
-def test_a_page_is_paced_to_twenty_actions_in_ten_seconds() -> None:
-    from webchat.server import ActionPace
+def test_a_person_is_paced_to_twenty_actions_in_ten_seconds() -> None:
+    from webchat.limits import SlidingWindow
+    from webchat.server import ACTIONS_PER_WINDOW, PACE_WINDOW
 
-    pace = ActionPace()
-    assert all(pace.allows(0.1 * step) for step in range(20))
-    assert not pace.allows(2.5), "the 21st within ten seconds waits"
-    assert pace.allows(10.05), "once the first has aged out, one more goes"
+    pace = SlidingWindow(ACTIONS_PER_WINDOW, PACE_WINDOW)
+    assert all(pace.allows("zhang", 0.1 * step) for step in range(20))
+    assert not pace.allows("zhang", 2.5), "the 21st within ten seconds waits"
+    assert pace.allows("li", 2.5), "someone else is paced on their own"
+    assert pace.allows("zhang", 10.05), "once the first has aged out, one more goes"
+    pace.prune(30.0)
+    assert len(pace) == 0, "nobody left in the window: nothing kept"

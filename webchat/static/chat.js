@@ -97,6 +97,7 @@
 
   // --- chat -------------------------------------------------------------------------------------
   const views = new Map(); // message id -> view, in the order the server keeps them
+  let more = false; // the server keeps older messages than those shown
   const rows = new Map(); // message id -> row element
   let keyboardHiddenFor = null; // id of a one-time keyboard already used
   let keyboardOpen = true;
@@ -224,7 +225,12 @@
     if (event.type === "history") {
       views.clear();
       for (const view of event.messages) views.set(view.id, view);
+      more = Boolean(event.more);
       drawAll();
+    } else if (event.type === "older") {
+      for (const view of event.messages) if (!views.has(view.id)) views.set(view.id, view);
+      more = Boolean(event.more);
+      drawAll(true);
     } else if (event.type === "message" || event.type === "edit") {
       const isNew = !views.has(event.message.id);
       views.set(event.message.id, event.message);
@@ -259,13 +265,27 @@
     return new Date(view.date * 1000).toDateString();
   }
 
-  function drawAll() {
+  function drawAll(keepPlace) {
+    const fromBottom = ui.messages.scrollHeight - ui.messages.scrollTop;
     ui.list.replaceChildren();
     rows.clear();
     const ordered = [...views.values()].sort((a, b) => a.id - b.id);
+    if (more && ordered.length) ui.list.append(earlierButton(ordered[0].id));
     for (const view of ordered) appendRow(view, false);
     drawKeyboard();
-    scrollToEnd();
+    if (keepPlace) ui.messages.scrollTop = ui.messages.scrollHeight - fromBottom;
+    else scrollToEnd();
+  }
+
+  function earlierButton(oldestId) {
+    // Only the recent part of the chat comes on connecting; older pages on request.
+    const button = el("button", "earlier", T.earlier);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      send({ type: "older", before: oldestId });
+    });
+    return button;
   }
 
   function appendRow(view, scroll) {
@@ -652,6 +672,10 @@
     form.append("file", chosen, chosen.name);
     fetch(pageUrl("/upload"), { method: "POST", body: form, credentials: "same-origin" })
       .then((response) => {
+        if (response.status === 429) {
+          showToast(T.busy, true);
+          return;
+        }
         if (!response.ok) throw new Error(String(response.status));
         if (caption) {
           ui.input.value = "";
