@@ -27,6 +27,7 @@ from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, Updat
 from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
 from bot.chat.outbox_sender import OutboxSender
 from bot.clock import Clock, SystemClock
+from bot.desk import ACKNOWLEDGE_JOB, ESCALATE_JOB, Acknowledgement, DeskService, RegistryCentres
 from bot.intake.service import IntakeService
 from bot.jobs.health import check_health
 from bot.jobs.runner import JobRunner
@@ -36,7 +37,8 @@ from bot.ports import UpdateKey
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
-from handlers import cancel, fallback, intake, language, mycases, start, supervisor
+from bot.staff import StaffService
+from handlers import cancel, desk, fallback, intake, language, mycases, staff, start, supervisor
 from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
@@ -44,6 +46,7 @@ from storage.db import Database
 from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.staff import SQLiteStaffUnitOfWork
 from storage.updates import ProcessedUpdates
 
 log = logging.getLogger(__name__)
@@ -63,8 +66,9 @@ def build_i18n(settings: Settings) -> I18n:
 def journey_routers() -> list[Router]:
     """Every journey's router, in the order they are tried; the fallback comes last."""
     # /cancel comes before the intake so it works mid-form; /mycases before the intake's catch-alls.
-    return [start.router(), language.router(), cancel.router(), supervisor.router(), mycases.router(),
-            intake.router()]
+    # staff before start: its /start join-CODE deep link must reach it before the plain /start.
+    return [staff.router(), start.router(), language.router(), cancel.router(), supervisor.router(), desk.router(),
+            mycases.router(), intake.router()]
 
 
 def build_dispatcher(
@@ -73,24 +77,28 @@ def build_dispatcher(
     clock = clock or SystemClock()
     people = PeopleRepository(db)
     calendar = WorkingCalendar.from_file(settings.holidays_file)
+    acknowledgement = Acknowledgement(calendar, settings.zone, settings.acknowledge_working_days)
     i18n = build_i18n(settings)
     bots: dict[Front, Bot] = {}  # a person is always reached on the front they came from
     callback_answers = CallbackAnswers()
     routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
                              CaseRepository(db).open_cases_by_centre, clock)
+    centres = RegistryCentres(lambda: routing.registry)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         # Updates of one chat run one after another (an album's photos, a double tap), others in parallel.
         events_isolation=SimpleEventIsolation(),
         settings=settings, db=db, clock=clock, people=people, routing=routing, calendar=calendar,
+        acknowledgement=acknowledgement,
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots,
-        outbox=OutboxSender(OutboxRepository(db), people, bots, templates(settings, routing.centre_name), i18n,
-                            settings.default_locale, clock),
+        outbox=OutboxSender(OutboxRepository(db), people, bots,
+                            templates(settings, routing.centre_name, centres.centre), i18n, settings.default_locale,
+                            clock),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
         # Telegram's copy is the person's own).
         conversations={},
-        callback_answers=callback_answers,
+        callback_answers=callback_answers, centres=centres,
     )
 
     def services_for(update: UpdateKey) -> dict[str, Any]:
@@ -99,8 +107,9 @@ def build_dispatcher(
         return {
             "uow": uow,
             "cases": CaseService(uow, clock),
-            "intake": IntakeService(uow, clock, settings.zone, calendar, routing.assign_case,
-                                    routing.centre_district),
+            "intake": IntakeService(uow, clock, acknowledgement, routing.assign_case, routing.centre_district),
+            "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case),
+            "staff": StaffService(SQLiteStaffUnitOfWork(db, uow), clock, routing),
         }
 
     dispatcher.update.outer_middleware(UpdateOnceMiddleware(ProcessedUpdates(db), services_for, clock))
@@ -200,7 +209,11 @@ async def finish_updates_in_flight(dispatcher: Dispatcher) -> None:
 
 def job_runner(dispatcher: Dispatcher, db: Database) -> JobRunner:
     """Each job runs in one unit of work with its completion, so a crash repeats it whole or not at all."""
-    return JobRunner(JobRepository(db), handlers={}, clock=dispatcher["clock"], unit_of_work=SQLiteUnitOfWork(db))
+    uow = SQLiteUnitOfWork(db)
+    desk = DeskService(uow, dispatcher["clock"], dispatcher["centres"], dispatcher["acknowledgement"],
+                       dispatcher["routing"].assign_case)
+    handlers = {ACKNOWLEDGE_JOB: desk.check_acknowledged, ESCALATE_JOB: desk.escalate_unacknowledged}
+    return JobRunner(JobRepository(db), handlers=handlers, clock=dispatcher["clock"], unit_of_work=uow)
 
 
 async def watch_job_runner(dispatcher: Dispatcher, runner: JobRunner, stop: asyncio.Event) -> None:

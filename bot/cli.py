@@ -39,6 +39,8 @@ COMMANDS = (
     Command("centres", "print the centres registry (JSON)", "bot.routing.cli", "configure_centres", "run_centres"),
     Command("coverage", "half-hour coverage of a district as a PNG map (JSON summary)", "bot.routing.cli",
             "configure_coverage", "run_coverage"),
+    Command("staff", "add, list and remove staff in the bot's database, also while it runs (JSON)", "bot.cli",
+            "_configure_staff", "_staff"),
 )
 
 
@@ -83,6 +85,114 @@ def _migrate(args: argparse.Namespace) -> int:
 
     applied = asyncio.run(migrate())
     print(json.dumps({"database": str(settings.database_path), "applied": applied}, ensure_ascii=False))
+    return 0
+
+
+def _configure_staff(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="staff_action", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add", help="make a person staff, or print a one-time code that does (--web-code)",
+        description="--role mediator --centre ID | --role supervisor (--district NAME | --city) | "
+                    "--role inspection --district NAME; then --telegram-id ID or --web-code")
+    add.add_argument("--role", required=True, choices=["mediator", "supervisor", "inspection"])
+    place = add.add_mutually_exclusive_group()
+    place.add_argument("--centre", metavar="CENTRE_ID", help="a mediator's centre (`python -m bot centres`)")
+    place.add_argument("--district", metavar="NAME", help="a supervisor's or inspection liaison's district")
+    place.add_argument("--city", action="store_true", help="a supervisor of the whole city")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--telegram-id", type=int, metavar="ID", help="the person's Telegram user id")
+    who.add_argument("--web-code", action="store_true",
+                     help="print a one-time code instead, which the person sends as /join CODE (on the web chat)")
+    add.add_argument("--valid-hours", type=int, default=72, metavar="HOURS", help="how long a code works (72)")
+    listing = actions.add_parser("list", help="staff with their roles and open cases")
+    listing.add_argument("--centre", metavar="CENTRE_ID", help="only this centre's mediators")
+    remove = actions.add_parser("remove", help="make a member of staff a worker again; their open cases go back "
+                                               "to the centre's queue")
+    remove.add_argument("person_id", type=int, metavar="ID", help="the id `staff list` shows")
+
+
+def _staff_add_problem(args: argparse.Namespace) -> str | None:
+    """What `staff add` is missing (or has too much) for its role, if anything."""
+    if args.role == "mediator" and not args.centre:
+        return "a mediator needs --centre CENTRE_ID"
+    if args.role != "mediator" and args.centre:
+        return "only a mediator has a --centre"
+    if args.role == "supervisor" and not (args.district or args.city):
+        return "a supervisor needs --district NAME, or --city for the whole city"
+    if args.role == "inspection" and not args.district:
+        return "an inspection liaison needs --district NAME"
+    if args.valid_hours < 1:
+        return "--valid-hours must be 1 or more"
+    return None
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.people import Front, Person, Role
+    from bot.routing import RegistryError, RegistryHolder
+    from bot.staff import Issued, StaffRefusal, StaffRefused, StaffService, shown_code
+    from storage.db import Database
+    from storage.staff import SQLiteStaffUnitOfWork
+
+    if args.staff_action == "add" and (problem := _staff_add_problem(args)):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    try:
+        centres = RegistryHolder.from_file(settings.centres_file)
+    except RegistryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    def person_json(person: Person) -> dict:
+        return person.model_dump(mode="json", include={"id", "front", "user_id", "role", "centre_id", "district",
+                                                       "display_name"})
+
+    async def act(service: StaffService) -> object:
+        """The JSON to print, or the refusal."""
+        if args.staff_action == "list":
+            return [person_json(member.person) | {"open_cases": member.open_cases}
+                    for member in await service.listing(args.centre)]
+        if args.staff_action == "remove":
+            removed = await service.revoke(None, args.person_id)
+            if isinstance(removed, StaffRefused):
+                return removed
+            return {"removed": person_json(removed.person), "cases_back_in_queue": [c.number for c in removed.moved]}
+        role, district = Role(args.role), None if args.city else args.district
+        if not args.web_code:
+            added = await service.add(Front.TELEGRAM, args.telegram_id, role, centre_id=args.centre, district=district)
+            return added if isinstance(added, StaffRefused) else person_json(added)
+        issued = await service.issue(role, centre_id=args.centre, district=district,
+                                     lifetime=timedelta(hours=args.valid_hours))
+        if not isinstance(issued, Issued):
+            return issued
+        return {"code": shown_code(issued.code), "send": f"/join {shown_code(issued.code)}", "role": role,
+                "centre_id": issued.invite.centre_id, "district": issued.invite.district,
+                "expires_at": issued.invite.expires_at.isoformat()}
+
+    async def run() -> object:
+        db = await Database.open(settings.database_path, durability=settings.durability)
+        try:
+            return await act(StaffService(SQLiteStaffUnitOfWork(db), SystemClock(), centres))
+        finally:
+            await db.close()
+
+    result = asyncio.run(run())
+    if isinstance(result, StaffRefused):
+        known = ", ".join(dict.fromkeys(centre.district for centre in centres.registry.centres))
+        reasons = {
+            StaffRefusal.UNKNOWN_CENTRE: "no such centre in the registry (`python -m bot centres` lists them)",
+            StaffRefusal.UNKNOWN_DISTRICT: f"no centre of the registry is in this district; known: {known}",
+            StaffRefusal.NOT_STAFF: "this person is not staff",
+            StaffRefusal.HOLDS_CASES: f"this mediator holds {result.cases} open cases at their centre: "
+                                      "`staff remove` them first (the cases go back to the centre's queue)",
+            StaffRefusal.CASE_REFUSED: "one of their cases changed at this moment; nothing was changed, try again",
+        }
+        print(f"error: {reasons.get(result.reason, result.reason)}", file=sys.stderr)
+        return 2 if result.reason in (StaffRefusal.UNKNOWN_CENTRE, StaffRefusal.UNKNOWN_DISTRICT) else 1
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

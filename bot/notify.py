@@ -26,11 +26,15 @@ if TYPE_CHECKING:  # the ports name this module's Protocol in turn
 
 class NoticeKind(StrEnum):
     FILED = "case.filed"              # to the worker: the case number, the centre and what happens next
-    NEW_CASE = "case.new"             # to the centre's mediators (and observers)
+    NEW_CASE = "case.new"             # the case card, to the centre's mediators (and, read-only, observers)
     URGENT = "case.urgent"            # to the supervisors
     WITHDRAWN = "case.withdrawn"      # to the worker who withdrew
     WITHDRAWN_TO_CENTRE = "case.withdrawn.centre"
     JOBS_SILENT = "system.jobs_silent"  # to the supervisors: reminders and deadline checks have stopped
+    ACCEPTED = "case.accepted"          # to the worker: who took the case, where the centre is, what next
+    TRANSFERRED = "case.transferred"    # to the worker: the case moved to another centre
+    ALL_STEPPED_ASIDE = "case.all_stepped_aside"  # to the supervisors: no mediator of the centre takes it
+    NOT_ACKNOWLEDGED = "case.not_acknowledged"    # to the centre, then the supervisors: nobody accepted in time
 
 
 class Limitation(BaseModel):
@@ -50,17 +54,47 @@ class FiledParams(BaseModel):
     limitation: Limitation | None = None
 
 
-class NewCaseParams(BaseModel):
-    """What a centre reads of a new case: never the worker's identity (only the mediator who accepts
-    sees it)."""
+# What a centre reads of a case before someone takes it: never the worker's identity.
+CARD_FIELDS = ("amount", "period", "monthly_wage", "employer", "platform", "workers_affected", "workplace")
 
+
+class CardFacts(BaseModel):
+    """The case card: for the centre's mediators with its buttons, for observers read-only."""
+
+    case_id: int
+    version: int
     number: str
     kind: DisputeKind
     urgent: bool
-    workers_affected: int | None = None
+    alerts: list[AlertReason] = []
+    fields: dict[str, Any] = {}
     street: str | None = None
-    routing: RoutingDecision
+    evidence: int = 0
+    filed_at: datetime
+    acknowledge_by: datetime | None = None
+    routing: RoutingDecision | None = None
     observing: bool = False
+
+
+def card_facts(case: Case, *, routing: RoutingDecision | None, evidence: int, alerts: list[AlertReason],
+               acknowledge_by: datetime | None, observing: bool = False) -> CardFacts:
+    return CardFacts(
+        case_id=case.id, version=case.version, number=case.number or "", kind=case.kind, urgent=case.urgent,
+        alerts=alerts, fields={code: case.fields[code] for code in CARD_FIELDS if code in case.fields},
+        street=case.workplace_street, evidence=evidence, filed_at=case.created_at, acknowledge_by=acknowledge_by,
+        routing=routing, observing=observing,
+    )
+
+
+class AcceptedParams(BaseModel):
+    number: str
+    mediator: str          # the name the mediator uses in chat
+    centre_id: str
+
+
+class TransferredParams(BaseModel):
+    number: str
+    centre_id: str
 
 
 class UrgentParams(BaseModel):
@@ -84,6 +118,8 @@ class JobsSilentParams(BaseModel):
 
 
 class StaffDirectory(Protocol):
+    async def get(self, person_id: int) -> Person | None: ...
+
     async def staff_of_centre(self, centre_id: str) -> list[Person]: ...
 
     async def with_role(self, role: Role) -> list[Person]: ...
@@ -97,7 +133,8 @@ def _row(recipient: Person | int, kind: NoticeKind, params: BaseModel, case: Cas
 
 
 async def after_filing(staff: StaffDirectory, case: Case, decision: RoutingDecision | None, steps: NextSteps,
-                       limitation: LimitationEstimate | None, alerts: list[AlertReason]) -> list[Notification]:
+                       limitation: LimitationEstimate | None, alerts: list[AlertReason], evidence: int,
+                       acknowledge_by: datetime | None) -> list[Notification]:
     """The worker's confirmation (their immediate reply), the centre's mediators and the observers, and
     for urgent cases every supervisor."""
     filed = FiledParams(
@@ -112,10 +149,9 @@ async def after_filing(staff: StaffDirectory, case: Case, decision: RoutingDecis
     workers = fields.get("workers_affected")
     if decision is not None:
         for centre_id, observing in [(decision.centre_id, False), *((o, True) for o in decision.observers)]:
-            notice = NewCaseParams(number=case.number or "", kind=case.kind, urgent=case.urgent,
-                                   workers_affected=workers if isinstance(workers, int) else None,
-                                   street=decision.workplace_street, routing=decision, observing=observing)
-            rows += [_row(mediator, NoticeKind.NEW_CASE, notice, case)
+            card = card_facts(case, routing=decision, evidence=evidence, alerts=alerts,
+                              acknowledge_by=acknowledge_by, observing=observing)
+            rows += [_row(mediator, NoticeKind.NEW_CASE, card, case)
                      for mediator in await staff.staff_of_centre(centre_id)]
     if alerts:
         employer = fields.get("employer")
@@ -145,3 +181,29 @@ async def job_runner_silent(uow: UnitOfWork, clock: Clock, health: RunnerHealth)
         rows = [Notification(recipient_id=supervisor.id, template=NoticeKind.JOBS_SILENT, params=params)
                 for supervisor in await tx.people.with_role(Role.SUPERVISOR)]
         await tx.outbox.add(rows, now=clock.now())
+
+
+async def after_accept(case: Case, mediator: Person) -> list[Notification]:
+    """The worker learns who took the case and how to reach the centre."""
+    params = AcceptedParams(number=case.number or "", mediator=mediator.display_name, centre_id=case.centre_id or "")
+    return [_row(case.worker_id, NoticeKind.ACCEPTED, params, case)]
+
+
+async def after_transfer(staff: StaffDirectory, case: Case, acknowledge_by: datetime | None,
+                         routing: RoutingDecision | None) -> list[Notification]:
+    """The worker is told where the case went; the new centre's mediators get its card."""
+    rows = [_row(case.worker_id, NoticeKind.TRANSFERRED,
+                 TransferredParams(number=case.number or "", centre_id=case.centre_id or ""), case)]
+    card = card_facts(case, routing=routing, evidence=0, alerts=[], acknowledge_by=acknowledge_by)
+    rows += [_row(mediator, NoticeKind.NEW_CASE, card, case) for mediator in await staff.staff_of_centre(
+        case.centre_id or "")]
+    return rows
+
+
+async def to_supervisors(staff: StaffDirectory, case: Case, kind: NoticeKind, facts: CardFacts) -> list[Notification]:
+    return [_row(supervisor, kind, facts, case) for supervisor in await staff.with_role(Role.SUPERVISOR)
+            if supervisor.city_wide or supervisor.district == case.workplace_district]
+
+
+async def to_centre(staff: StaffDirectory, case: Case, kind: NoticeKind, facts: CardFacts) -> list[Notification]:
+    return [_row(mediator, kind, facts, case) for mediator in await staff.staff_of_centre(case.centre_id or "")]

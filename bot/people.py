@@ -11,8 +11,12 @@ from bot.settings import SUPPORTED_LOCALES
 
 class Role(StrEnum):
     WORKER = "worker"
-    MEDIATOR = "mediator"
-    SUPERVISOR = "supervisor"
+    MEDIATOR = "mediator"        # staff of a centre (the arbitration office's staff: of the arbitration centre)
+    SUPERVISOR = "supervisor"    # of a district, or of the whole city
+    INSPECTION = "inspection"    # a district's labour-inspection liaison: records what inspection reports
+
+
+STAFF_ROLES = frozenset({Role.MEDIATOR, Role.SUPERVISOR, Role.INSPECTION})
 
 
 class Front(StrEnum):
@@ -26,13 +30,21 @@ class Person(BaseModel):
     user_id: int
     role: Role = Role.WORKER
     centre_id: str | None = None
+    # Supervisors: their district, or None for the whole city (`city_wide`); inspection liaisons: their
+    # district. A mediator's district is their centre's, in the registry.
+    district: str | None = None
     locale: str | None = None
     language_code: str | None = None
     display_name: str = ""
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.MEDIATOR, Role.SUPERVISOR)
+        return self.role in STAFF_ROLES
+
+    @property
+    def city_wide(self) -> bool:
+        """A supervisor of the whole city rather than of one district."""
+        return self.role is Role.SUPERVISOR and self.district is None
 
 
 def locale_for(person: Person | None, language_code: str | None, default_locale: str) -> str:

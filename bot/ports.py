@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.cases.machine import Decision, NewEvent
 from bot.cases.model import Case, CaseEvent, DisputeKind
 from bot.intake.draft import EvidenceItem
+from bot.jobs.store import JobStore
 from bot.notify import StaffDirectory
 from bot.outbox.store import OutboxStore
 from bot.people import Front, Person, Role
@@ -68,6 +69,16 @@ class CaseStore(Protocol):
 
     async def count_with_employer(self, employer_key: str, *, since: datetime) -> int: ...
 
+    async def by_number(self, number: str) -> Case | None: ...
+
+    async def held_by(self, mediator_id: int) -> list[Case]: ...
+
+    async def waiting_at(self, centre_id: str) -> list[Case]: ...
+
+
+class AccessLog(Protocol):
+    async def record(self, staff_id: int, case_id: int, what: str, *, at: datetime) -> None: ...
+
 
 class DraftSlot(Protocol):
     """Where the chat keeps the draft being submitted: cleared inside the submit transaction, so a
@@ -80,6 +91,8 @@ class Transaction(Protocol):
     cases: CaseStore
     people: StaffDirectory
     outbox: OutboxStore
+    access_log: AccessLog
+    jobs: JobStore
 
 
 class UnitOfWork(Protocol):
@@ -162,7 +175,7 @@ class StaffStore(Protocol):
         ...
 
     async def failed_joins(self, person_id: int, *, since: datetime) -> list[datetime]:
-        """When this person's failed /join attempts since `since` were made, oldest first."""
+        """When this person's failed /join attempts after `since` were made, oldest first."""
         ...
 
     async def record_failed_join(self, person_id: int, *, at: datetime, forget_before: datetime) -> None:

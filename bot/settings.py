@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     holidays_file: Path | None = Field(
         default=None, description="operator overrides of holidays and swapped working days, YAML or JSON")
+    acknowledge_working_days: int = Field(
+        default=1, ge=1, le=10, description="working days a centre has to accept a new case before reminders")
 
     @field_validator("bot_token")
     @classmethod

@@ -26,6 +26,7 @@ ALL_ROLES = frozenset(Role)
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("new", frozenset({Role.WORKER})),
     MenuEntry("mycases", frozenset({Role.WORKER})),
+    MenuEntry("queue", frozenset({Role.MEDIATOR})),
     MenuEntry("help", ALL_ROLES),
     MenuEntry("language", ALL_ROLES),
     MenuEntry("coverage", frozenset({Role.SUPERVISOR})),
@@ -36,6 +37,7 @@ def menu_label(action: str) -> str:
     labels = {
         "new": _("📝 New complaint"),
         "mycases": _("📂 My cases"),
+        "queue": _("🗂 My desk"),
         "help": _("❓ Help"),
         "language": _("🌐 Language / 语言"),
         "coverage": _("🗺 Coverage map"),

@@ -4,26 +4,30 @@ recipient's language, when the sender delivers the row."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.chat.outbox_sender import Template
 from bot.chat.telegram_html import escape
 from bot.intake.limitation import LimitationEstimate
 from bot.notify import (
+    AcceptedParams,
+    CardFacts,
     FiledParams,
     JobsSilentParams,
-    NewCaseParams,
     NoticeKind,
+    TransferredParams,
     UrgentParams,
     WithdrawnParams,
 )
 from bot.routing import RoutingDecision, render_reasons, render_summary
+from bot.routing.registry import Centre
 from bot.settings import Settings
 from handlers.case_texts import withdraw_reason_label
+from handlers.desk import card_text, new_case_card
 from handlers.intake_texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
 
-Template = Callable[[dict[str, Any], str], str]
 CentreName = Callable[[str, str], str]   # (centre id, locale) -> name
 
 
@@ -62,21 +66,35 @@ def filed_text(filed: FiledParams, locale: str) -> str:
     return "\n".join(lines)
 
 
-def new_case_text(notice: NewCaseParams, locale: str) -> str:
-    """For a centre's mediators: what the case is about, without the worker's identity (it is shown
-    only to the mediator who takes the case)."""
-    lines = [(_("👁 Case {number} of a collective dispute: your office is told and may view it.") if notice.observing
-              else _("📥 New case {number} for your centre.")).format(number=notice.number)]
-    if notice.urgent:
-        lines.append(_("🚨 Urgent."))
-    lines.append(_("Kind: {kind}").format(kind=escape(kind_label(notice.kind))))
-    if notice.workers_affected is not None:
-        lines.append(_("Workers affected: {count}").format(count=notice.workers_affected))
-    if notice.street:
-        lines.append(_("Street: {street}").format(street=escape(notice.street)))
-    lines.append(_("Why here: {reasons}").format(
-        reasons=escape("; ".join(render_reasons(notice.routing, locale)))))
+def accepted_text(notice: AcceptedParams, centre: Callable[[str], Centre | None], locale: str) -> str:
+    """For the worker: who took the case, where and when to find the centre, what happens next."""
+    found = centre(notice.centre_id)
+    lines = [_("👤 Your case {number} has a mediator: {mediator}.").format(
+        number=notice.number, mediator=escape(notice.mediator) or _("a mediator of the centre"))]
+    if found is not None:
+        lines.append(_("Centre: {centre}").format(centre=escape(found.name.pick(locale))))
+        if found.address:
+            lines.append(_("Address: {address}").format(address=escape(found.address.pick(locale))))
+        lines.append(_("Hours: {hours}").format(hours=escape(found.hours.pick(locale))))
+    lines += ["", _("The mediator will contact you here to arrange a mediation session with your employer. "
+                    "You can write to them in this chat, and add evidence with /mycases.")]
     return "\n".join(lines)
+
+
+def transferred_text(notice: TransferredParams, centre_name: CentreName, locale: str) -> str:
+    return _("↪️ Your case {number} is now with {centre}, which is better placed to mediate it. Its mediators "
+             "will contact you; nothing you sent is lost.").format(
+        number=notice.number, centre=escape(centre_name(notice.centre_id, locale)))
+
+
+def not_acknowledged_text(facts: CardFacts, settings: Settings, locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    text, keyboard = new_case_card(facts.model_copy(update={"observing": False}), settings, locale)
+    return _("⏰ No mediator has accepted this case in time.") + "\n" + text.split("\n", 1)[1], keyboard
+
+
+def all_stepped_aside_text(facts: CardFacts, settings: Settings, locale: str) -> str:
+    return _("⚠️ Every mediator of the centre stepped aside from case {number}: please assign or transfer it.").format(
+        number=facts.number) + "\n\n" + card_text(facts, settings, locale)
 
 
 def urgent_text(notice: UrgentParams, settings: Settings, centre_name: CentreName, locale: str) -> str:
@@ -114,11 +132,20 @@ def jobs_silent_text(notice: JobsSilentParams, settings: Settings) -> str:
              "operator: nothing is lost, they run as soon as the job runner is back.").format(since=since)
 
 
-def templates(settings: Settings, centre_name: CentreName) -> Mapping[str, Template]:
+def templates(settings: Settings, centre_name: CentreName, centre: Callable[[str], Centre | None]
+              ) -> Mapping[str, Template]:
     """Every notice kind the outbox can hold, by its key."""
     return {
         NoticeKind.FILED: lambda params, locale: filed_text(FiledParams.model_validate(params), locale),
-        NoticeKind.NEW_CASE: lambda params, locale: new_case_text(NewCaseParams.model_validate(params), locale),
+        NoticeKind.NEW_CASE: lambda params, locale: new_case_card(CardFacts.model_validate(params), settings, locale),
+        NoticeKind.ACCEPTED: lambda params, locale: accepted_text(AcceptedParams.model_validate(params), centre,
+                                                                 locale),
+        NoticeKind.TRANSFERRED: lambda params, locale: transferred_text(TransferredParams.model_validate(params),
+                                                                       centre_name, locale),
+        NoticeKind.NOT_ACKNOWLEDGED: lambda params, locale: not_acknowledged_text(CardFacts.model_validate(params),
+                                                                                 settings, locale),
+        NoticeKind.ALL_STEPPED_ASIDE: lambda params, locale: all_stepped_aside_text(
+            CardFacts.model_validate(params), settings, locale),
         NoticeKind.URGENT: lambda params, locale: urgent_text(UrgentParams.model_validate(params), settings,
                                                              centre_name, locale),
         NoticeKind.WITHDRAWN: lambda params, locale: withdrawn_text(WithdrawnParams.model_validate(params), locale),

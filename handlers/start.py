@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BotCommand, BotCommandScopeChat, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat.outbound import send_text
@@ -24,6 +25,8 @@ def greeting(person: Person) -> str:
         ),
         Role.MEDIATOR: _("You are signed in as a <b>mediator</b>. Cases of your centre reach you here."),
         Role.SUPERVISOR: _("You are signed in as a <b>supervisor</b>. Rates, overdue cases and the registry are here."),
+        Role.INSPECTION: _("You are signed in as the <b>labour-inspection liaison</b> of your district. Cases "
+                           "handed to labour inspection reach you here."),
     }
     return _("Hello, {name}!").format(name=name) + "\n\n" + intros[person.role]
 
@@ -33,8 +36,15 @@ def help_text(person: Person) -> str:
     if person.role is Role.WORKER:
         lines += [_("/new — file a complaint (unpaid wages, labour contract, platform work)"),
                   _("/mycases — your cases: progress, timeline, add evidence, withdraw")]
+    if person.role is Role.MEDIATOR:
+        lines += [_("/queue — your desk: your cases and those waiting for a mediator"),
+                  _("/case LD-2026-000123 — open a case of your centre")]
+    if person.role in (Role.SUPERVISOR, Role.INSPECTION):
+        lines.append(_("/case LD-2026-000123 — read a case of your district"))
     if person.role is Role.SUPERVISOR:
-        lines += [_("/coverage [district] — the half-hour coverage map, e.g. /coverage 东西湖区"),
+        lines += [_("/invite — a one-time code that makes someone a mediator of a centre"),
+                  _("/staff — the staff of your district; revoke, handing their cases on"),
+                  _("/coverage [district] — the half-hour coverage map, e.g. /coverage 东西湖区"),
                   _("/reload_centres — reload the centres registry without a restart")]
     lines += [
         _("/start — the main menu"),
@@ -45,12 +55,29 @@ def help_text(person: Person) -> str:
     return "\n".join(lines)
 
 
+def staff_commands(person: Person, i18n: I18n, locale: str) -> list[BotCommand]:
+    with i18n.use_locale(locale):
+        commands = [BotCommand(command="queue", description=_("My desk"))] if person.role is Role.MEDIATOR else []
+        commands.append(BotCommand(command="case", description=_("Open a case by its number")))
+        if person.role is Role.SUPERVISOR:
+            commands += [BotCommand(command="invite", description=_("Invite a mediator")),
+                         BotCommand(command="staff", description=_("Staff of your district")),
+                         BotCommand(command="coverage", description=_("The half-hour coverage map"))]
+        commands += [BotCommand(command="help", description=_("What this bot can do")),
+                     BotCommand(command="language", description=_("中文 / English"))]
+    return commands
+
+
 def router() -> Router:
     r = Router(name="start")
 
     @r.message(CommandStart())
-    async def start(message: Message, person: Person) -> None:
+    async def start(message: Message, bot: Bot, person: Person, i18n: I18n, locale: str) -> None:
         await message.answer(greeting(person), reply_markup=menu_keyboard(person.role))
+        if person.is_staff:
+            # Staff get their own command list in their chat (the global one is the workers').
+            await bot.set_my_commands(staff_commands(person, i18n, locale),
+                                      scope=BotCommandScopeChat(chat_id=message.chat.id))
 
     @r.message(Command("help"))
     async def help_command(message: Message, person: Person) -> None:

@@ -16,11 +16,12 @@ from typing import Any
 
 import aiosqlite
 
-from bot.cases.machine import ACTIVE_MEDIATION, Decision, Mediation, NewEvent
+from bot.cases.machine import ACTIVE_MEDIATION, HELD_BY_MEDIATOR, Decision, Mediation, NewEvent
 from bot.cases.model import Case, CaseEvent, case_number
 from bot.intake.draft import EvidenceItem
 from bot.ports import NewCase, UpdateAlreadyHandled, UpdateKey
 from storage.db import Database
+from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.updates import ProcessedUpdates
@@ -74,6 +75,29 @@ class CaseRepository:
         ) as cursor:
             row = await cursor.fetchone()
         return _case(row) if row else None
+
+    async def by_number(self, number: str) -> Case | None:
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE number = ?", (number,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _case(row) if row else None
+
+    async def held_by(self, mediator_id: int) -> list[Case]:
+        """The cases a mediator holds in mediation."""
+        held = sorted(HELD_BY_MEDIATOR)
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE mediator_id = ? AND mediation IN ({', '.join('?' * len(held))})",
+            (mediator_id, *held),
+        ) as cursor:
+            return [_case(row) for row in await cursor.fetchall()]
+
+    async def waiting_at(self, centre_id: str) -> list[Case]:
+        """The centre's cases no mediator has taken."""
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE centre_id = ? AND mediation = ?", (centre_id, Mediation.ASSIGNED)
+        ) as cursor:
+            return [_case(row) for row in await cursor.fetchall()]
 
     async def of_worker(self, worker_id: int) -> list[Case]:
         async with self._db.read() as conn, conn.execute(
@@ -219,11 +243,32 @@ class CaseRepository:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
+class AccessLogRepository:
+    """Every view of a worker's personal details by staff: who, when, which case, what."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, staff_id: int, case_id: int, what: str, *, at: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("INSERT INTO access_log (staff_id, case_id, what, at) VALUES (?, ?, ?, ?)",
+                               (staff_id, case_id, what, at.isoformat()))
+
+    async def of_case(self, case_id: int) -> list[tuple[int, str]]:
+        """(staff id, what) of every recorded view, oldest first."""
+        async with self._db.read() as conn, conn.execute(
+            "SELECT staff_id, what FROM access_log WHERE case_id = ? ORDER BY id", (case_id,)
+        ) as cursor:
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
 @dataclass(frozen=True)
 class SQLiteTransaction:
     cases: CaseRepository
     people: PeopleRepository
     outbox: OutboxRepository
+    access_log: AccessLogRepository
+    jobs: JobRepository
 
 
 class SQLiteUnitOfWork:
@@ -238,13 +283,17 @@ class SQLiteUnitOfWork:
                  ) -> None:
         self._db = db
         self._transaction = SQLiteTransaction(cases=CaseRepository(db), people=PeopleRepository(db),
-                                              outbox=OutboxRepository(db))
+                                              outbox=OutboxRepository(db), access_log=AccessLogRepository(db),
+                                              jobs=JobRepository(db))
         self._update = update
         self._now = now
         self._recorded = update is None
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[SQLiteTransaction]:
+        if self._db.in_transaction:  # a use case inside another: one transaction, recorded by the outer one
+            yield self._transaction
+            return
         async with self._db.transaction():
             if not self._recorded and self._update is not None and self._now is not None \
                     and not await ProcessedUpdates(self._db).record(self._update, at=self._now()):

@@ -1,20 +1,26 @@
-"""People repository: identities, roles, centres and saved locales.
+"""People repository: identities, roles, centres, districts and saved locales.
 
-Lookups are cached in memory; the cache is dropped when another process (the operator CLI)
-has written to the database, so a role change made from the CLI takes effect at once.
+Lookups are cached in memory, one cache per database shared by every repository on it (the
+middleware's and each unit of work's), so a role changed in a use case is seen by the next update.
+The cache is dropped when another process (the operator CLI) has written to the database, so a role
+change made from the CLI takes effect at once. Nothing read inside a transaction is cached: it could
+still be rolled back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 import aiosqlite
 
-from bot.people import Front, Person, Role
+from bot.people import STAFF_ROLES, Front, Person, Role
 from storage.db import Database
 
-_COLUMNS = "id, front, user_id, role, centre_id, locale, language_code, display_name"
+_COLUMNS = "id, front, user_id, role, centre_id, district, locale, language_code, display_name"
+_STAFF_ROLES = sorted(STAFF_ROLES)
+_CACHES: WeakKeyDictionary[Database, dict[tuple[str, int], Person]] = WeakKeyDictionary()
 
 
 def _person(row: aiosqlite.Row) -> Person:
@@ -24,7 +30,7 @@ def _person(row: aiosqlite.Row) -> Person:
 class PeopleRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._cache: dict[tuple[str, int], Person] = {}
+        self._cache = _CACHES.setdefault(db, {})
 
     async def _fresh_cache(self) -> dict[tuple[str, int], Person]:
         if await self._db.changed_elsewhere():
@@ -42,7 +48,8 @@ class PeopleRepository:
         if row is None:
             return None
         person = _person(row)
-        cache[(front, user_id)] = person
+        if not self._db.in_transaction:
+            cache[(front, user_id)] = person
         return person
 
     async def get(self, person_id: int) -> Person | None:
@@ -79,16 +86,16 @@ class PeopleRepository:
 
     async def set_role(
         self, front: Front, user_id: int, role: Role, centre_id: str | None, *, now: datetime,
-        display_name: str = "",
+        display_name: str = "", district: str | None = None,
     ) -> Person:
         stamp = now.isoformat()
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO people (front, user_id, role, centre_id, display_name, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO people (front, user_id, role, centre_id, district, display_name, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (front, user_id) DO UPDATE SET role = excluded.role,"
-                " centre_id = excluded.centre_id, updated_at = excluded.updated_at",
-                (front, user_id, role, centre_id, display_name, stamp, stamp),
+                " centre_id = excluded.centre_id, district = excluded.district, updated_at = excluded.updated_at",
+                (front, user_id, role, centre_id, district, display_name, stamp, stamp),
             )
         return await self._reload(front, user_id)
 
@@ -114,6 +121,16 @@ class PeopleRepository:
     async def staff_of_centre(self, centre_id: str) -> list[Person]:
         async with self._db.read() as conn, conn.execute(
             f"SELECT {_COLUMNS} FROM people WHERE role = 'mediator' AND centre_id = ? ORDER BY id", (centre_id,)
+        ) as cursor:
+            return [_person(row) for row in await cursor.fetchall()]
+
+    async def staff(self, centre_id: str | None = None) -> list[Person]:
+        """Everyone with a staff role, oldest first; with `centre_id`, that centre's mediators."""
+        if centre_id is not None:
+            return await self.staff_of_centre(centre_id)
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE role IN ({', '.join('?' for _ in _STAFF_ROLES)}) ORDER BY id",
+            _STAFF_ROLES,
         ) as cursor:
             return [_person(row) for row in await cursor.fetchall()]
 

@@ -49,6 +49,9 @@ async def change(tx: Transaction, case: Case, command: Command, clock: Clock) ->
     decision = decide(case.state, command, clock.now())
     if isinstance(decision, Refused):
         return Rejected(decision.reason, case)
+    if decision.state == case.state:  # recorded only (a mediator stepped aside, evidence): no version to race on
+        await tx.cases.append(case, decision.events, recorded_at=clock.now())
+        return Changed(case)
     changed = await tx.cases.apply(case, decision, recorded_at=clock.now())
     if changed is None:
         return Rejected(Refusal.STALE, await tx.cases.get(case.id), await tx.cases.last_event(case.id))
@@ -105,9 +108,7 @@ class CaseService:
                 return EvidenceRefusal.TOO_LARGE
             command = Command(CommandKind.ADD_EVIDENCE, actor_of(actor),
                               params={"type": item.type, "name": item.name, "size": item.size})
-            decision = decide(case.state, command, self._clock.now())
-            if isinstance(decision, Refused):
-                return Rejected(decision.reason, case)
-            await tx.cases.add_evidence(case.id, item, added_by=actor.id, at=self._clock.now())
-            await tx.cases.append(case, decision.events, recorded_at=self._clock.now())
-            return Changed(case)
+            result = await change(tx, case, command, self._clock)
+            if isinstance(result, Changed):
+                await tx.cases.add_evidence(case.id, item, added_by=actor.id, at=self._clock.now())
+            return result

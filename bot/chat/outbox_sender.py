@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramBadRequest,
@@ -56,7 +57,8 @@ log = logging.getLogger(__name__)
 
 # A template renders a row's params in the recipient's locale (inside that locale's i18n context,
 # so `_()` translates too); the locale is passed for what is looked up by language (centre names).
-Template = Callable[[dict[str, Any], str], str]
+# (params, locale) -> the text, or the text and its keyboard (a case card's buttons, say).
+Template = Callable[[dict[str, Any], str], str | tuple[str, InlineKeyboardMarkup]]
 Sleep = Callable[[float], Awaitable[None]]
 REASON_LIMIT = 120  # characters of a recorded reason
 
@@ -219,8 +221,9 @@ class OutboxSender:
             try:
                 locale = locale_for(person, None, self._default_locale)
                 with self._i18n.context(), self._i18n.use_locale(locale):
-                    text = template(message.params, locale)
-                await send_text(outgoing.bot, person.user_id, text)
+                    rendered = template(message.params, locale)
+                text, markup = (rendered, None) if isinstance(rendered, str) else rendered
+                await send_text(outgoing.bot, person.user_id, text, reply_markup=markup)
             except TelegramRetryAfter as flood:
                 until = self._clock.now() + timedelta(seconds=max(flood.retry_after, 1))
                 self._pacer.hold(person.front, until)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
-from bot.calendar import WorkingCalendar
 from bot.cases.machine import Actor, Command, CommandKind, Decision, EventType, Mediation, NewEvent, Track, decide
 from bot.cases.model import Case, DisputeKind
 from bot.cases.service import actor_of
 from bot.clock import Clock
+from bot.desk import ACKNOWLEDGE_JOB, Acknowledgement
 from bot.intake.collective import REPEAT_WINDOW_DAYS, AlertReason, alert_reasons, employer_key
 from bot.intake.draft import Draft
 from bot.intake.limitation import LimitationEstimate, estimate
@@ -46,12 +46,13 @@ class Submission:
 
 
 class IntakeService:
-    def __init__(self, uow: UnitOfWork, clock: Clock, zone: tzinfo, calendar: WorkingCalendar,
+    def __init__(self, uow: UnitOfWork, clock: Clock, acknowledgement: Acknowledgement,
                  assign_centre: CentreAssigner, district_of: DistrictOf) -> None:
         self._uow = uow
         self._clock = clock
-        self._zone = zone
-        self._calendar = calendar
+        self._acknowledgement = acknowledgement
+        self._zone = acknowledgement.zone
+        self._calendar = acknowledgement.calendar
         self._assign_centre = assign_centre
         self._district_of = district_of
 
@@ -104,7 +105,12 @@ class IntakeService:
             if isinstance(assigned, Decision):  # a case just created is always open to assignment
                 case = await tx.cases.apply(case, assigned, recorded_at=now) or case
         steps, limitation = next_steps(kind, today, self._calendar), estimate(draft, today)
-        rows = await after_filing(tx.people, case, decision, steps, limitation, alerts)
+        acknowledge_by = None
+        if decision is not None:  # waiting at a centre: its mediators are reminded if nobody accepts in time
+            acknowledge_by = self._acknowledgement.due(now)
+            await tx.jobs.schedule(self._acknowledgement.job(ACKNOWLEDGE_JOB, case, now), now=now)
+        rows = await after_filing(tx.people, case, decision, steps, limitation, alerts, len(draft.evidence),
+                                  acknowledge_by)
         ids = await tx.outbox.add(rows, now=now)
         return Submission(case=case, alerts=alerts, next_steps=steps, limitation=limitation, routing=decision,
                           replies=[row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])

@@ -43,16 +43,21 @@ class RoutingService:
             self._loads_read_at = now
         return self._loads
 
-    async def route(self, request: RoutingRequest) -> RoutingDecision:
-        decision = assign(request, self.registry, self.gazetteer, await self.loads())
+    async def route(self, request: RoutingRequest, exclude: frozenset[str] = frozenset()) -> RoutingDecision:
+        registry = self.registry
+        if exclude:  # a centre that refused the case (not its jurisdiction, a conflict of interest)
+            registry = Registry([centre for centre in registry.centres if centre.id not in exclude],
+                                source=registry.source)
+        decision = assign(request, registry, self.gazetteer, await self.loads())
         # Count the new case at once, so a burst of cases does not all go to the same centre.
         self._loads[decision.centre_id] = self._loads.get(decision.centre_id, 0) + 1
         return decision
 
-    async def assign_case(self, kind: DisputeKind, fields: Mapping[str, Any]) -> RoutingDecision | None:
-        """The centre for a case filed in chat, from its intake answers; None when no place in them is
-        known, or no centre of the district or the city can take it (the case then waits for a
-        supervisor to assign it)."""
+    async def assign_case(self, kind: DisputeKind, fields: Mapping[str, Any],
+                          exclude: frozenset[str] = frozenset()) -> RoutingDecision | None:
+        """The centre for a case filed in chat, from its intake answers, other than those in `exclude`;
+        None when no place in them is known, or no centre of the district or the city can take it (the
+        case then waits for a supervisor to assign it)."""
         # The workplace answer decides jurisdiction (Art. 21); the street found in the free text may be
         # where the worker lives, so it is only the fallback.
         typed_places = [text for text in (fields.get("workplace"), fields.get("street")) if isinstance(text, str)]
@@ -63,7 +68,7 @@ class RoutingService:
                 workplace=_shared_point(fields.get("workplace")), workplace_street=workplace_street,
                 worker=self._worker_point(fields.get("residence")), kind=kind,
                 workers_affected=workers if isinstance(workers, int) and workers >= 1 else 1,
-            ))
+            ), exclude)
         except (RoutingInputError, NoCentreAvailable):
             return None
 

@@ -1,0 +1,341 @@
+"""The mediator's desk in chat: the case card with the actions its state allows (accept, step aside,
+transfer, give back), /queue and /case. Roles and the case are re-read from the store on every press
+(DeskService); callback data only names the case, the action and the version the card was drawn at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.cases import CommandKind
+from bot.cases.service import Rejected
+from bot.chat.outbound import edit_text, send_text
+from bot.chat.telegram_html import escape
+from bot.desk import REFUSAL_REASONS, Card, DeskResult, DeskService, Taken
+from bot.notify import CardFacts
+from bot.people import Person, Role
+from bot.routing import render_reasons
+from bot.routing.service import RoutingService
+from bot.settings import Settings
+from handlers.case_texts import refusal_text, status_label
+from handlers.intake_texts import alert_label, answer_text, kind_label, show_moment
+from handlers.menu import MenuAction
+
+QUEUE_PAGE = 8
+TRANSFER_CHOICES = 12
+CentreName = Callable[[str, str], str]
+
+
+class Desk(CallbackData, prefix="dk"):
+    act: str   # o open, a accept, s step aside, t transfer (choose), p give back
+    id: int
+    v: int = 0
+
+
+class DeskTransfer(CallbackData, prefix="dx"):
+    id: int
+    v: int
+    c: str     # the centre chosen
+
+
+class DeskRefuse(CallbackData, prefix="dr"):
+    id: int
+    v: int
+    why: str   # one of REFUSAL_REASONS
+
+
+class QueuePage(CallbackData, prefix="dq"):
+    page: int
+
+
+ACTIONS = {CommandKind.ACCEPT: "a", CommandKind.STEP_ASIDE: "s", CommandKind.TRANSFER: "t", CommandKind.PASS: "p"}
+COMMANDS = {code: kind for kind, code in ACTIONS.items()}
+
+
+def action_label(kind: CommandKind) -> str:
+    return {
+        CommandKind.ACCEPT: _("✅ Accept"),
+        CommandKind.STEP_ASIDE: _("🙅 Not me"),
+        CommandKind.TRANSFER: _("↪️ Transfer"),
+        CommandKind.PASS: _("↩️ Back to the queue"),
+    }[kind]
+
+
+def staff_field_label(code: str) -> str:
+    """The card's labels speak of the worker (the intake's speak to them)."""
+    return {
+        "amount": _("Owed to the worker"),
+        "period": _("Period owed"),
+        "monthly_wage": _("Monthly wage"),
+        "employer": _("Employer"),
+        "platform": _("Platform"),
+        "workers_affected": _("Workers affected"),
+        "workplace": _("Workplace"),
+    }.get(code, code)
+
+
+def card_text(facts: CardFacts, settings: Settings, locale: str, *, status: str | None = None,
+              identity: dict[str, str] | None = None) -> str:
+    """The case card. The worker's identity only when `identity` is given (the holding mediator)."""
+    lines = [_("📋 <b>Case {number}</b> · {kind}").format(number=facts.number, kind=escape(kind_label(facts.kind)))]
+    if facts.observing:
+        lines.append(_("👁 For your information: your office may view this case."))
+    if facts.urgent:
+        why = "、".join(alert_label(reason) for reason in facts.alerts) if locale.startswith("zh") else \
+            "; ".join(alert_label(reason) for reason in facts.alerts)
+        lines.append(_("🚨 Urgent: {why}").format(why=escape(why)) if why else _("🚨 Urgent."))
+    if status:
+        lines.append(_("Status: {status}").format(status=escape(status)))
+    for code, value in facts.fields.items():
+        lines.append(_("{key}: {val}").format(key=escape(staff_field_label(code)), val=answer_text(code, value)))
+    if facts.street:
+        lines.append(_("Street: {street}").format(street=escape(facts.street)))
+    if identity:
+        lines += [_("<b>Worker:</b> {name} · {phone}").format(name=escape(identity.get("name", "—")),
+                                                              phone=escape(identity.get("phone", "—")))]
+    lines.append(_("Evidence: {count} files").format(count=facts.evidence))
+    lines.append(_("Filed {moment}").format(moment=show_moment(facts.filed_at, settings.zone)))
+    if facts.acknowledge_by:
+        lines.append(_("To be accepted by {moment}").format(moment=show_moment(facts.acknowledge_by, settings.zone)))
+    if facts.routing:
+        separator = "；" if locale.startswith("zh") else "; "
+        lines.append(_("Why here: {reasons}").format(
+            reasons=escape(separator.join(render_reasons(facts.routing, locale)))))
+    return "\n".join(lines)
+
+
+def card_keyboard(case_id: int, version: int, actions: list[CommandKind]) -> InlineKeyboardMarkup | None:
+    buttons = [InlineKeyboardButton(text=action_label(kind), callback_data=Desk(act=ACTIONS[kind], id=case_id,
+                                                                                 v=version).pack())
+               for kind in actions]
+    if CommandKind.ACCEPT in actions:  # a waiting case: the centre may also refuse it
+        buttons.append(InlineKeyboardButton(text=_("🚫 Not for our centre"),
+                                            callback_data=Desk(act="r", id=case_id, v=version).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[i:i + 2] for i in range(0, len(buttons), 2)]) \
+        if buttons else None
+
+
+def new_case_card(facts: CardFacts, settings: Settings, locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card as the outbox sends it when a case reaches a centre: buttons for its mediators."""
+    actions = [] if facts.observing else [CommandKind.ACCEPT, CommandKind.STEP_ASIDE, CommandKind.TRANSFER]
+    return (_("📥 New case for your centre.") + "\n" + card_text(facts, settings, locale),
+            card_keyboard(facts.case_id, facts.version, actions))
+
+
+def live_card(card: Card, viewer: Person, settings: Settings, locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    identity = None
+    if card.identity:
+        identity = {code: str(card.case.fields[code]) for code in ("name", "phone") if code in card.case.fields}
+    text = card_text(card.facts, settings, locale, status=status_label(card.case), identity=identity)
+    return text, card_keyboard(card.case.id, card.case.version, card.actions(viewer))
+
+
+def taken_text(taken: Taken, settings: Settings) -> str:
+    who = escape(taken.by.display_name) if taken.by and taken.by.display_name else _("someone else")
+    when = show_moment(taken.first.occurred_at, settings.zone) if taken.first else ""
+    return _("Case {number} was changed first by {who} ({when}); here is how it stands now.").format(
+        number=taken.case.number, who=who, when=when)
+
+
+def queue_text(own: list, waiting: list, page: int) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    listed = [(case, True) for case in own] + [(case, False) for case in waiting]
+    shown = listed[page * QUEUE_PAGE:(page + 1) * QUEUE_PAGE]
+    lines = [_("<b>Your desk</b>: {own} of your own, {waiting} waiting for a mediator").format(
+        own=len(own), waiting=len(waiting))]
+    rows = []
+    for case, mine in shown:
+        mark = "🚨 " if case.urgent else ""
+        lines.append(f"{mark}<b>{case.number}</b> · {escape(kind_label(case.kind))} · "
+                     + (_("yours") if mine else _("waiting")))
+        rows.append([InlineKeyboardButton(text=f"{mark}{case.number}", callback_data=Desk(act="o", id=case.id).pack())])
+    if not listed:
+        lines.append(_("Nothing waiting. New cases of your centre reach you here."))
+    pager = []
+    if page > 0:
+        pager.append(InlineKeyboardButton(text=_("⬅️ Newer"), callback_data=QueuePage(page=page - 1).pack()))
+    if (page + 1) * QUEUE_PAGE < len(listed):
+        pager.append(InlineKeyboardButton(text=_("More ➡️"), callback_data=QueuePage(page=page + 1).pack()))
+    if pager:
+        rows.append(pager)
+    return "\n".join(lines), rows
+
+
+def refusal_label(code: str) -> str:
+    return {
+        "jurisdiction": _("Not our jurisdiction"),
+        "conflict": _("Conflict of interest"),
+        "capacity": _("We cannot take it now"),
+    }[code]
+
+
+def refuse_keyboard(case_id: int, version: int) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(text=refusal_label(code), callback_data=DeskRefuse(id=case_id, v=version,
+                                                                                    why=code).pack())]
+            for code in REFUSAL_REASONS]
+    rows.append([InlineKeyboardButton(text=_("Cancel"), callback_data=Desk(act="o", id=case_id).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def transfer_keyboard(card: Card, routing: RoutingService, locale: str) -> InlineKeyboardMarkup:
+    """Centres that take cases, the case's own district first; the current centre left out."""
+    district = card.case.workplace_district
+    centres = [centre for centre in routing.registry.centres
+               if centre.accepts_cases and centre.id != card.case.centre_id]
+    centres.sort(key=lambda centre: (centre.district != district, centre.id))
+    rows = [[InlineKeyboardButton(text=centre.name.pick(locale)[:60], callback_data=DeskTransfer(
+        id=card.case.id, v=card.case.version, c=centre.id).pack())] for centre in centres[:TRANSFER_CHOICES]]
+    rows.append([InlineKeyboardButton(text=_("Cancel"), callback_data=Desk(act="o", id=card.case.id).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def router() -> Router:
+    r = Router(name="desk")
+
+    async def show(bot: Bot, chat_id: int, card: Card, person: Person, settings: Settings, locale: str,
+                   message: Message | None = None, note: str | None = None) -> None:
+        text, keyboard = live_card(card, person, settings, locale)
+        if note:
+            text = f"{note}\n\n{text}"
+        if message is not None:
+            await edit_text(message, text, reply_markup=keyboard)
+        else:
+            await send_text(bot, chat_id, text, reply_markup=keyboard)
+
+    async def show_queue(bot: Bot, chat_id: int, person: Person, desk: DeskService, page: int,
+                         message: Message | None = None) -> None:
+        queue = await desk.queue(person)
+        text, rows = queue_text(queue.own, queue.waiting, page)
+        keyboard = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+        if message is not None:
+            await edit_text(message, text, reply_markup=keyboard)
+        else:
+            await send_text(bot, chat_id, text, reply_markup=keyboard)
+
+    @r.message(Command("queue"))
+    async def queue_command(message: Message, bot: Bot, person: Person, desk: DeskService) -> None:
+        if person.role is not Role.MEDIATOR:
+            await message.answer(_("The queue is for mediators. /help lists what you can do."))
+            return
+        await show_queue(bot, message.chat.id, person, desk, 0)
+
+    @r.callback_query(MenuAction.filter(F.action == "queue"))
+    async def queue_button(callback: CallbackQuery, bot: Bot, person: Person, desk: DeskService) -> None:
+        await callback.answer()
+        await show_queue(bot, callback.from_user.id, person, desk, 0)
+
+    @r.callback_query(QueuePage.filter())
+    async def queue_page(callback: CallbackQuery, callback_data: QueuePage, bot: Bot, person: Person,
+                         desk: DeskService) -> None:
+        await callback.answer()
+        message = callback.message if isinstance(callback.message, Message) else None
+        await show_queue(bot, callback.from_user.id, person, desk, max(callback_data.page, 0), message)
+
+    @r.message(Command("case"))
+    async def case_command(message: Message, command: CommandObject, bot: Bot, person: Person, desk: DeskService,
+                           settings: Settings, locale: str) -> None:
+        number = (command.args or "").strip()
+        card = await desk.card_by_number(person, number) if number and person.is_staff else None
+        if card is None:
+            await message.answer(_("No case {number} that you may see. Send it as /case LD-2026-000123.").format(
+                number=escape(number[:40])) if number else _("Send the case number: /case LD-2026-000123."))
+            return
+        await show(bot, message.chat.id, card, person, settings, locale)
+
+    @r.callback_query(Desk.filter(F.act == "o"))
+    async def open_card(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person, desk: DeskService,
+                        settings: Settings, locale: str) -> None:
+        card = await desk.card(person, callback_data.id)
+        if card is None:
+            await callback.answer(_("This case was not found."))
+            return
+        await callback.answer()
+        await show(bot, callback.from_user.id, card, person, settings, locale)
+
+    @r.callback_query(Desk.filter(F.act == "t"))
+    async def choose_centre(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person,
+                            desk: DeskService, routing: RoutingService, locale: str) -> None:
+        card = await desk.card(person, callback_data.id)
+        if card is None or CommandKind.TRANSFER not in card.actions(person):
+            await callback.answer(_("This case was not found.") if card is None else
+                                  refusal_text_short(card.case.number))
+            return
+        await callback.answer()
+        await send_text(bot, callback.from_user.id, _("Transfer case {number} to which centre?").format(
+            number=card.case.number), reply_markup=transfer_keyboard(card, routing, locale))
+
+    @r.callback_query(Desk.filter(F.act == "r"))
+    async def ask_refusal(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person,
+                          desk: DeskService) -> None:
+        card = await desk.card(person, callback_data.id)
+        if card is None or CommandKind.ACCEPT not in card.actions(person):
+            await callback.answer(_("This case was not found.") if card is None else
+                                  refusal_text_short(card.case.number))
+            return
+        await callback.answer()
+        await send_text(bot, callback.from_user.id, _(
+            "Why can your centre not mediate case {number}? It is then routed to another centre.").format(
+            number=card.case.number), reply_markup=refuse_keyboard(card.case.id, callback_data.v))
+
+    @r.callback_query(DeskRefuse.filter(F.why.in_(REFUSAL_REASONS)))
+    async def refused(callback: CallbackQuery, callback_data: DeskRefuse, bot: Bot, person: Person,
+                      desk: DeskService, settings: Settings, locale: str) -> None:
+        result = await desk.refuse(person, callback_data.id, callback_data.v, callback_data.why)
+        await answered(callback, bot, person, desk, settings, locale, callback_data.id, CommandKind.TRANSFER, result)
+
+    async def act(callback: CallbackQuery, bot: Bot, person: Person, desk: DeskService,
+                  settings: Settings, locale: str, case_id: int, version: int, kind: CommandKind,
+                  centre_id: str | None = None) -> None:
+        result = await desk.act(person, case_id, version, kind, centre_id)
+        await answered(callback, bot, person, desk, settings, locale, case_id, kind, result)
+
+    async def answered(callback: CallbackQuery, bot: Bot, person: Person, desk: DeskService, settings: Settings,
+                       locale: str, case_id: int, kind: CommandKind, result: DeskResult) -> None:
+        message = callback.message if isinstance(callback.message, Message) else None
+        if isinstance(result, Taken):
+            await callback.answer()
+            card = await desk.card(person, case_id)
+            if card is not None:
+                await show(bot, callback.from_user.id, card, person, settings, locale, message,
+                           note=taken_text(result, settings))
+            return
+        if isinstance(result, Rejected):
+            await callback.answer(refusal_text(result.reason, result.case)[:200], show_alert=True)
+            return
+        await callback.answer(done_text(kind))
+        card = await desk.card(person, case_id)
+        if card is not None and kind is not CommandKind.TRANSFER:
+            await show(bot, callback.from_user.id, card, person, settings, locale, message)
+        elif message is not None:
+            await edit_text(message, done_text(kind))
+
+    @r.callback_query(Desk.filter(F.act.in_({"a", "s", "p"})))
+    async def pressed(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person, desk: DeskService,
+                      settings: Settings, locale: str) -> None:
+        await act(callback, bot, person, desk, settings, locale, callback_data.id, callback_data.v,
+                  COMMANDS[callback_data.act])
+
+    @r.callback_query(DeskTransfer.filter())
+    async def transfer(callback: CallbackQuery, callback_data: DeskTransfer, bot: Bot, person: Person,
+                       desk: DeskService, settings: Settings, locale: str) -> None:
+        await act(callback, bot, person, desk, settings, locale, callback_data.id, callback_data.v,
+                  CommandKind.TRANSFER, callback_data.c)
+
+    return r
+
+
+def refusal_text_short(number: str | None) -> str:
+    return _("Case {number} cannot be transferred now.").format(number=number or "")
+
+
+def done_text(kind: CommandKind) -> str:
+    return {
+        CommandKind.ACCEPT: _("Accepted: the case is yours. The worker is told."),
+        CommandKind.STEP_ASIDE: _("Noted: the case stays in the queue for your colleagues."),
+        CommandKind.TRANSFER: _("Transferred: the other centre and the worker are told."),
+        CommandKind.PASS: _("Back in the centre's queue."),
+    }[kind]
