@@ -8,7 +8,9 @@ were written with; when flows rename states or reshape data, an upgrade step is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,12 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from storage.db import Database
+
+# The chat state read (and written) during the update being handled, by storage key: aiogram reads the
+# same row several times per update (the state filter, the handler's data, each set_state/update_data).
+# Updates of one chat run one after another (event isolation), so within one update the row is ours.
+_read_during_update: ContextVar[dict[tuple[Any, ...], tuple[str | None, str]] | None] = ContextVar(
+    "chat_state_read_during_update", default=None)
 
 # (state, data) -> (state, data): one step from version N to N+1.
 ChatStateUpgrade = Callable[[str | None, dict[str, Any]], tuple[str | None, dict[str, Any]]]
@@ -52,21 +60,42 @@ class SQLiteStorage(BaseStorage):
     def version(self) -> int:
         return len(self._upgrades)
 
+    @contextmanager
+    def remembered_for_this_update(self) -> Iterator[None]:
+        """Within the block (one update), a row read or written once is not read from the file again."""
+        token = _read_during_update.set({})
+        try:
+            yield
+        finally:
+            _read_during_update.reset(token)
+
     async def _load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        remembered = _read_during_update.get()
+        if remembered is not None and (known := remembered.get(_key(key))) is not None:
+            return known[0], json.loads(known[1])
         async with self._db.read() as conn, conn.execute(
             f"SELECT state, data, version FROM chat_state WHERE {_WHERE}", _key(key)
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
+            self._remember(key, None, {})
             return None, {}
         state, data, version = row["state"], json.loads(row["data"]), row["version"]
+        self._remember(key, state, data)
         if version < self.version:
             for upgrade in self._upgrades[version:]:
                 state, data = upgrade(state, data)
             await self._save(key, state, data)
         return state, data
 
+    @staticmethod
+    def _remember(key: StorageKey, state: str | None, data: Mapping[str, Any]) -> None:
+        remembered = _read_during_update.get()
+        if remembered is not None:
+            remembered[_key(key)] = (state, json.dumps(dict(data), ensure_ascii=False))
+
     async def _save(self, key: StorageKey, state: str | None, data: Mapping[str, Any]) -> None:
+        self._remember(key, state, data)
         async with self._db.transaction() as conn:
             if state is None and not data:
                 await conn.execute(f"DELETE FROM chat_state WHERE {_WHERE}", _key(key))

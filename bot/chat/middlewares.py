@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol, runtime_checkable
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
@@ -23,6 +24,13 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 def front_of(data: dict[str, Any]) -> Front:
     """The front an update came through, from the bot that received it (one Bot per front)."""
     return data["fronts"].get(data["bot"].id, Front.TELEGRAM)
+
+
+@runtime_checkable
+class RemembersPerUpdate(Protocol):
+    """A chat-state storage that can keep what it read for the length of one update."""
+
+    def remembered_for_this_update(self) -> AbstractContextManager[None]: ...
 
 
 # The services of one update, bound to its own unit of work: {"uow": ..., "intake": ..., "cases": ...}.
@@ -48,7 +56,9 @@ class UpdateOnceMiddleware(BaseMiddleware):
             log.info("update %s of the %s front arrived again: already handled", key.update_id, key.front)
             return UNHANDLED
         data.update(self._services_for(key))
-        result = await handler(event, data)
+        storage = data.get("fsm_storage")
+        with storage.remembered_for_this_update() if isinstance(storage, RemembersPerUpdate) else nullcontext():
+            result = await handler(event, data)
         await self._processed.record(key, at=self._clock.now())
         return result
 
