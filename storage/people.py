@@ -9,6 +9,7 @@ still be rolled back.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from weakref import WeakKeyDictionary
@@ -20,7 +21,10 @@ from storage.db import Database
 
 _COLUMNS = "id, front, user_id, role, centre_id, district, locale, language_code, display_name"
 _STAFF_ROLES = sorted(STAFF_ROLES)
-_CACHES: WeakKeyDictionary[Database, dict[tuple[str, int], Person]] = WeakKeyDictionary()
+_CACHES: WeakKeyDictionary[Database, OrderedDict[tuple[str, int], Person]] = WeakKeyDictionary()
+# People remembered per database, the most recently seen kept: a visitor who never returns costs nothing
+# for ever (each new web identity would otherwise stay in memory until a restart).
+CACHED_PEOPLE = 10_000
 
 
 def _person(row: aiosqlite.Row) -> Person:
@@ -30,9 +34,9 @@ def _person(row: aiosqlite.Row) -> Person:
 class PeopleRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._cache = _CACHES.setdefault(db, {})
+        self._cache = _CACHES.setdefault(db, OrderedDict())
 
-    async def _fresh_cache(self) -> dict[tuple[str, int], Person]:
+    async def _fresh_cache(self) -> OrderedDict[tuple[str, int], Person]:
         if await self._db.changed_elsewhere():
             self._cache.clear()
         return self._cache
@@ -40,6 +44,7 @@ class PeopleRepository:
     async def find(self, front: Front, user_id: int) -> Person | None:
         cache = await self._fresh_cache()
         if (front, user_id) in cache:
+            cache.move_to_end((front, user_id))
             return cache[(front, user_id)]
         async with self._db.read() as conn, conn.execute(
             f"SELECT {_COLUMNS} FROM people WHERE front = ? AND user_id = ?", (front, user_id)
@@ -50,6 +55,8 @@ class PeopleRepository:
         person = _person(row)
         if not self._db.in_transaction:
             cache[(front, user_id)] = person
+            while len(cache) > CACHED_PEOPLE:
+                cache.popitem(last=False)
         return person
 
     async def get(self, person_id: int) -> Person | None:

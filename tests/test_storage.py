@@ -89,3 +89,15 @@ async def test_a_role_changed_by_another_process_is_seen_at_once(db: Database, d
     await other.close()
     fresh = await people.find(Front.TELEGRAM, 77)
     assert fresh.role is Role.MEDIATOR and fresh.centre_id == "c1"
+
+
+async def test_the_people_cache_keeps_only_the_most_recently_seen(db: Database, monkeypatch) -> None:
+    import storage.people
+
+    monkeypatch.setattr(storage.people, "CACHED_PEOPLE", 3)
+    people = PeopleRepository(db)
+    for user_id in range(1, 6):
+        await people.identify(Front.WEB, user_id, display_name="v", language_code=None, now=AT)
+    await people.find(Front.WEB, 3)  # seen again: kept
+    await people.identify(Front.WEB, 6, display_name="v", language_code=None, now=AT)
+    assert list(storage.people._CACHES[db]) == [(Front.WEB, 5), (Front.WEB, 3), (Front.WEB, 6)]
