@@ -12,7 +12,9 @@ DEBIAN_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
 run: $(STAMP) catalogs
 	$(PY) -m bot run
 
+# The import contracts first (pyproject.toml [tool.importlinter]; README "Layers"), then the tests.
 test: $(STAMP) catalogs
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m pytest
 
 $(STAMP): pyproject.toml constraints.txt

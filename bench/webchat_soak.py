@@ -61,7 +61,7 @@ async def serve(directory: Path, port: int) -> None:
 
     import webchat.front
     import webchat.server
-    from bot.app import build_dispatcher
+    from bot.app import build_dispatcher, webchat_stores
     from bot.settings import Settings
     from storage.db import Database
 
@@ -76,7 +76,7 @@ async def serve(directory: Path, port: int) -> None:
         webchat_new_visitors_per_address=1_000_000,  # phase 5 makes all its identities from one address
     )
     db = await Database.open(settings.database_path)
-    app = await webchat.server.build_webchat(build_dispatcher(settings, db), settings, db)
+    app = await webchat.server.build_webchat(build_dispatcher(settings, db), settings, webchat_stores(db))
     front = app[webchat.server.FRONT]
     for message_id in range(1, 301):
         await front.history.put({"message_id": message_id, "date": int(time.time()), "text": "工" * 4096,

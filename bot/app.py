@@ -14,44 +14,47 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.accounts import AccountService
 from bot.calendar import WorkingCalendar
 from bot.cases.service import CaseService
 from bot.chat.errors import error_handler
+from bot.chat.fronts import attach_front, bot_commands, build_i18n
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, UpdateOnceMiddleware
 from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
-from bot.chat.outbox_sender import OutboxSender
+from bot.chat.outbox_sender import OutboxSender, Sleep
 from bot.clock import Clock, SystemClock
+from bot.deadline_keeper import REMIND_JOB, WATCH_JOB, DeadlineKeeper
+from bot.deadlines import CalendarSource
 from bot.desk import ACKNOWLEDGE_JOB, ESCALATE_JOB, Acknowledgement, DeskService, RegistryCentres
 from bot.intake.service import IntakeService
 from bot.jobs.health import check_health
 from bot.jobs.runner import JobRunner
 from bot.notify import job_runner_silent
+from bot.outcomes import PAYMENT_JOB, OutcomeService
 from bot.people import Front
-from bot.ports import UpdateKey
+from bot.ports import UpdateKey, WebChatStores
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
-from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings
+from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.staff import StaffService
-from handlers import cancel, desk, fallback, intake, language, mycases, staff, start, supervisor
+from handlers import cancel, desk, fallback, intake, language, mycases, outcomes, staff, start, supervisor
 from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
 from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
+from storage.outcomes import SQLiteOutcomeUnitOfWork
 from storage.people import PeopleRepository
 from storage.staff import SQLiteStaffUnitOfWork
 from storage.updates import ProcessedUpdates
+from storage.webchat_history import WebChatFiles, WebChatHistory
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
 # Telegram's language_code for each catalog, for per-language command lists.
 COMMAND_LANGUAGES = {"zh_CN": "zh", "en": "en"}
 WEBHOOK_PATH = "/telegram"
@@ -59,21 +62,20 @@ SHUTDOWN_GRACE_SECONDS = 30  # for updates in flight when SIGTERM comes
 JOB_WATCH_SECONDS = 300
 
 
-def build_i18n(settings: Settings) -> I18n:
-    return I18n(path=LOCALES_DIR, default_locale=settings.default_locale, domain="messages")
-
-
 def journey_routers() -> list[Router]:
     """Every journey's router, in the order they are tried; the fallback comes last."""
     # /cancel comes before the intake so it works mid-form; /mycases before the intake's catch-alls.
     # staff before start: its /start join-CODE deep link must reach it before the plain /start.
-    return [staff.router(), start.router(), language.router(), cancel.router(), supervisor.router(), desk.router(),
-            mycases.router(), intake.router()]
+    # outcomes first: /cancel while writing a rating's comment stops only that step.
+    return [outcomes.router(), staff.router(), start.router(), language.router(), cancel.router(),
+            supervisor.router(), desk.router(), mycases.router(), intake.router()]
 
 
 def build_dispatcher(
     settings: Settings, db: Database, *, clock: Clock | None = None, extra_routers: Iterable[Router] = (),
+    pace: Sleep = asyncio.sleep,
 ) -> Dispatcher:
+    """`pace`: how the outbox waits for its next slot (tests on a fixed clock pass one that does not wait)."""
     clock = clock or SystemClock()
     people = PeopleRepository(db)
     calendar = WorkingCalendar.from_file(settings.holidays_file)
@@ -93,23 +95,28 @@ def build_dispatcher(
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots,
         outbox=OutboxSender(OutboxRepository(db), people, bots,
-                            templates(settings, routing.centre_name, centres.centre), i18n, settings.default_locale,
-                            clock),
+                            {**templates(settings, routing.centre_name, centres.centre), **outcomes.templates()},
+                            i18n, settings.default_locale, clock, sleep=pace),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
         # Telegram's copy is the person's own).
         conversations={},
         callback_answers=callback_answers, centres=centres,
     )
 
+    calendars = CalendarSource(settings.holidays_file)  # the statutory clocks' calendar: the file as it is now
+
     def services_for(update: UpdateKey) -> dict[str, Any]:
         """One unit of work per update, and the services that use it."""
         uow = SQLiteUnitOfWork(db, update, now=clock.now)
+        keeper = DeadlineKeeper(uow, calendars, settings.zone, clock, centres)
         return {
             "uow": uow,
-            "cases": CaseService(uow, clock),
+            "cases": CaseService(uow, clock, keeper),
             "intake": IntakeService(uow, clock, acknowledgement, routing.assign_case, routing.centre_district),
-            "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case),
+            "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case, keeper),
             "staff": StaffService(SQLiteStaffUnitOfWork(db, uow), clock, routing),
+            "accounts": AccountService(uow, clock),
+            "outcomes": OutcomeService(SQLiteOutcomeUnitOfWork(db, uow), clock, calendars, settings.zone, keeper),
         }
 
     dispatcher.update.outer_middleware(UpdateOnceMiddleware(ProcessedUpdates(db), services_for, clock))
@@ -120,22 +127,8 @@ def build_dispatcher(
     return dispatcher
 
 
-def attach_front(dispatcher: Dispatcher, bot: Bot, front: Front) -> None:
-    dispatcher["fronts"][bot.id] = front
-    dispatcher["bots"][front] = bot
-    bot.session.middleware(dispatcher["callback_answers"])
-
-
-def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
-    with i18n.context(), i18n.use_locale(locale):
-        return [
-            BotCommand(command="start", description=_("Main menu")),
-            BotCommand(command="new", description=_("File a complaint")),
-            BotCommand(command="mycases", description=_("My cases")),
-            BotCommand(command="help", description=_("What this bot can do")),
-            BotCommand(command="language", description=_("中文 / English")),
-            BotCommand(command="cancel", description=_("Stop filling in a form")),
-        ]
+def webchat_stores(db: Database) -> WebChatStores:
+    return WebChatStores(people=PeopleRepository(db), history=WebChatHistory(db), files=WebChatFiles(db))
 
 
 async def register_commands(bot: Bot, settings: Settings) -> None:
@@ -161,7 +154,7 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
     if settings.webchat_on:
         from webchat.server import run_webchat  # the web chat pulls in its page and socket only when on
 
-        fronts.append(run_webchat(dispatcher, settings, db))
+        fronts.append(run_webchat(dispatcher, settings, webchat_stores(db)))
     if settings.bot_token:
         bot = telegram_bot(settings)
         attach_front(dispatcher, bot, Front.TELEGRAM)  # before the sender starts, so it can reach Telegram
@@ -210,9 +203,15 @@ async def finish_updates_in_flight(dispatcher: Dispatcher) -> None:
 def job_runner(dispatcher: Dispatcher, db: Database) -> JobRunner:
     """Each job runs in one unit of work with its completion, so a crash repeats it whole or not at all."""
     uow = SQLiteUnitOfWork(db)
+    settings = dispatcher["settings"]
+    keeper = DeadlineKeeper(uow, CalendarSource(settings.holidays_file), settings.zone, dispatcher["clock"],
+                            dispatcher["centres"])
     desk = DeskService(uow, dispatcher["clock"], dispatcher["centres"], dispatcher["acknowledgement"],
-                       dispatcher["routing"].assign_case)
-    handlers = {ACKNOWLEDGE_JOB: desk.check_acknowledged, ESCALATE_JOB: desk.escalate_unacknowledged}
+                       dispatcher["routing"].assign_case, keeper)
+    outcome_service = OutcomeService(SQLiteOutcomeUnitOfWork(db, uow), dispatcher["clock"],
+                                     CalendarSource(settings.holidays_file), settings.zone, keeper)
+    handlers = {ACKNOWLEDGE_JOB: desk.check_acknowledged, ESCALATE_JOB: desk.escalate_unacknowledged,
+                REMIND_JOB: keeper.remind, WATCH_JOB: keeper.watch_calendar, PAYMENT_JOB: outcome_service.ask_payment}
     return JobRunner(JobRepository(db), handlers=handlers, clock=dispatcher["clock"], unit_of_work=uow)
 
 

@@ -41,6 +41,7 @@ COMMANDS = (
             "configure_coverage", "run_coverage"),
     Command("staff", "add, list and remove staff in the bot's database, also while it runs (JSON)", "bot.cli",
             "_configure_staff", "_staff"),
+    Command("deadlines", "statutory due dates from given start dates (JSON)", "bot.deadlines_cli", "configure", "run"),
 )
 
 

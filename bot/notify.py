@@ -4,14 +4,17 @@ recipient's language when the row is sent (handlers/notices.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
+from bot.cases.machine import EventType, Track
 from bot.cases.model import Case, DisputeKind
 from bot.clock import Clock
+from bot.deadlines import Deadline, Stage
 from bot.intake.collective import AlertReason
 from bot.intake.limitation import LimitationEstimate
 from bot.intake.next_steps import NextSteps
@@ -35,6 +38,9 @@ class NoticeKind(StrEnum):
     TRANSFERRED = "case.transferred"    # to the worker: the case moved to another centre
     ALL_STEPPED_ASIDE = "case.all_stepped_aside"  # to the supervisors: no mediator of the centre takes it
     NOT_ACKNOWLEDGED = "case.not_acknowledged"    # to the centre, then the supervisors: nobody accepted in time
+    FOR_TRACK = "case.for_track"        # the card, to who records a track opened now (arbitration office, liaison)
+    STEP = "case.step"                  # to the worker: a step of their case, with the date the next one is due
+    CLOCK = "case.clock"                # a limit near or passed (to staff), the Art. 14 date reached (worker too)
 
 
 class Limitation(BaseModel):
@@ -74,15 +80,17 @@ class CardFacts(BaseModel):
     acknowledge_by: datetime | None = None
     routing: RoutingDecision | None = None
     observing: bool = False
+    deadlines: list[Deadline] = []   # the case's clocks, as stored
 
 
 def card_facts(case: Case, *, routing: RoutingDecision | None, evidence: int, alerts: list[AlertReason],
-               acknowledge_by: datetime | None, observing: bool = False) -> CardFacts:
+               acknowledge_by: datetime | None, observing: bool = False,
+               deadlines: Iterable[Deadline] = ()) -> CardFacts:
     return CardFacts(
         case_id=case.id, version=case.version, number=case.number or "", kind=case.kind, urgent=case.urgent,
         alerts=alerts, fields={code: case.fields[code] for code in CARD_FIELDS if code in case.fields},
         street=case.workplace_street, evidence=evidence, filed_at=case.created_at, acknowledge_by=acknowledge_by,
-        routing=routing, observing=observing,
+        routing=routing, observing=observing, deadlines=list(deadlines),
     )
 
 
@@ -111,6 +119,28 @@ class UrgentParams(BaseModel):
 class WithdrawnParams(BaseModel):
     number: str
     reason_code: str | None = None   # the kind of reason only: the worker's own words may name people
+
+
+class ForTrackParams(BaseModel):
+    track: Track           # arbitration: referred to the office; inspection: handed to the liaison
+    card: CardFacts
+
+
+class StepParams(BaseModel):
+    """A step of the worker's case: what happened, why (a code), and the clock it started or moved."""
+
+    number: str
+    step: EventType
+    code: str | None = None
+    deadline: Deadline | None = None
+
+
+class ClockParams(BaseModel):
+    case_id: int
+    number: str
+    deadline: Deadline
+    stage: Stage
+    to_worker: bool = False
 
 
 class JobsSilentParams(BaseModel):
@@ -201,9 +231,34 @@ async def after_transfer(staff: StaffDirectory, case: Case, acknowledge_by: date
 
 
 async def to_supervisors(staff: StaffDirectory, case: Case, kind: NoticeKind, facts: CardFacts) -> list[Notification]:
-    return [_row(supervisor, kind, facts, case) for supervisor in await staff.with_role(Role.SUPERVISOR)
-            if supervisor.city_wide or supervisor.district == case.workplace_district]
+    return [_row(supervisor, kind, facts, case) for supervisor in await supervisors_of(staff, case)]
 
 
 async def to_centre(staff: StaffDirectory, case: Case, kind: NoticeKind, facts: CardFacts) -> list[Notification]:
     return [_row(mediator, kind, facts, case) for mediator in await staff.staff_of_centre(case.centre_id or "")]
+
+
+def for_track(recipients: Iterable[Person], case: Case, track: Track, facts: CardFacts) -> list[Notification]:
+    params = ForTrackParams(track=track, card=facts)
+    return [_row(person, NoticeKind.FOR_TRACK, params, case) for person in recipients]
+
+
+def step_notice(case: Case, step: EventType, *, code: str | None = None, deadline: Deadline | None = None,
+                immediate: bool = False) -> Notification:
+    """The worker is told of a step on their case, in plain words, with the date that now matters."""
+    return _row(case.worker_id, NoticeKind.STEP,
+                StepParams(number=case.number or "", step=step, code=code, deadline=deadline), case,
+                immediate=immediate)
+
+
+def clock_notices(recipients: Iterable[Person | int], case: Case, deadline: Deadline, stage: Stage, *,
+                  to_worker: bool = False) -> list[Notification]:
+    params = ClockParams(case_id=case.id, number=case.number or "", deadline=deadline, stage=stage,
+                         to_worker=to_worker)
+    return [_row(person, NoticeKind.CLOCK, params, case) for person in recipients]
+
+
+async def supervisors_of(staff: StaffDirectory, case: Case) -> list[Person]:
+    """The supervisors of the case's workplace district, and those of the whole city."""
+    return [supervisor for supervisor in await staff.with_role(Role.SUPERVISOR)
+            if supervisor.city_wide or supervisor.district == case.workplace_district]

@@ -6,7 +6,7 @@ writes in that one transaction, committed when the block ends. No network call i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -209,3 +209,134 @@ class CentreSource(Protocol):
 
     @property
     def registry(self) -> Registry: ...
+
+
+# --- Accounts (bot/accounts.py) --------------------------------------------------------------------
+
+class AccountPeople(StaffDirectory, Protocol):
+    """What a person's own account keeps: the consents they gave and the language they chose."""
+
+    async def record_consent(self, person: Person, purpose: str, notice_version: str, *, at: datetime) -> None: ...
+
+    async def set_locale(self, person: Person, locale: str, *, now: datetime) -> Person:
+        """The person as stored after the change."""
+        ...
+
+
+class AccountTransaction(Transaction, Protocol):
+    people: AccountPeople
+
+
+class AccountUnitOfWork(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[AccountTransaction]: ...
+
+
+# --- The chat fronts (bot/chat, webchat) -----------------------------------------------------------
+
+class PersonFinder(Protocol):
+    async def find(self, front: Front, user_id: int) -> Person | None: ...
+
+
+class ChatPeople(PersonFinder, Protocol):
+    """People as the chat's middlewares meet them: whoever writes is known from their first message on."""
+
+    async def identify(self, front: Front, user_id: int, *, display_name: str, language_code: str | None,
+                       now: datetime) -> Person:
+        """The stored person for this identity, created as a worker on first contact."""
+        ...
+
+    async def seed_supervisors(self, user_ids: Iterable[int], *, now: datetime) -> bool:
+        """Make these Telegram users supervisors, once in the life of the store: True if it ran now."""
+        ...
+
+    async def with_role(self, role: Role) -> list[Person]: ...
+
+
+class WebChatPeople(PersonFinder, Protocol):
+    async def set_role(self, front: Front, user_id: int, role: Role, centre_id: str | None, *, now: datetime,
+                       display_name: str = "") -> Person:
+        """Creates the person when the front's user id is new (the demo people)."""
+        ...
+
+
+# A web chat's history keeps its newest HISTORY_LIMIT messages (and the session no more in memory).
+HISTORY_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    chat: dict[str, Any]
+    last_message_id: int
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    messages: list[dict[str, Any]]  # oldest first
+    more: bool  # older messages are kept too
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file_id: str
+    chat_id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class WebChatHistoryStore(Protocol):
+    """Each web chat's recent messages (Bot API message dicts), kept across restarts."""
+
+    async def chat(self, chat_id: int) -> ChatRecord | None: ...
+
+    async def save_chat(self, chat: dict[str, Any]) -> None:
+        """Remember a chat before its first message, so the bot can reach it after a restart."""
+        ...
+
+    async def put(self, message: dict[str, Any]) -> None:
+        """A new or edited message; the oldest beyond the limit are dropped."""
+        ...
+
+    async def delete(self, chat_id: int, message_id: int) -> None: ...
+
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None: ...
+
+    async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None: ...
+
+    async def recent(self, chat_id: int, limit: int, *, before: int = ...) -> HistoryPage:
+        """The newest `limit` kept messages older than message `before` (default: the newest)."""
+        ...
+
+    async def messages(self, chat_id: int, *, since: int = 0) -> list[dict[str, Any]]:
+        """The chat's kept messages (from message `since` on), oldest first."""
+        ...
+
+
+class WebChatFileRecords(Protocol):
+    """What is known of the files sent through the web chat (their bytes are on disk): a file a case
+    holds as evidence is the case's, never forgotten or evicted."""
+
+    async def add(self, stored: StoredFile, *, now: datetime) -> None: ...
+
+    async def get(self, file_id: str) -> StoredFile | None: ...
+
+    async def evictable_size(self) -> int:
+        """Bytes of the files no case holds."""
+        ...
+
+    async def forget(self, chat_id: int, file_ids: Collection[str]) -> list[str]:
+        """Forget those of these files of the chat no case holds; the ids forgotten."""
+        ...
+
+    async def remove_oldest(self, *, keep: str) -> StoredFile | None:
+        """Forget the oldest file no case holds, other than `keep`, and return it."""
+        ...
+
+
+@dataclass(frozen=True)
+class WebChatStores:
+    """What the web chat keeps, as the wiring hands it over."""
+
+    people: WebChatPeople
+    history: WebChatHistoryStore
+    files: WebChatFileRecords

@@ -10,9 +10,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.chat.conversations import ForgetChat, forget_conversation
+from bot.chat.conversations import ForgetChat, abandon_draft
 from bot.chat.outbound import edit_text
+from bot.clock import Clock
 from bot.people import Front, Person
+from bot.settings import Settings
+from handlers.intake.flow import filling_in_a_complaint, take_up_again, today_of
 from handlers.mycases import CaseStep, finish_case_step
 
 
@@ -46,18 +49,29 @@ def router() -> Router:
         )
 
     @r.callback_query(CancelConfirm.filter())
-    async def confirmed(callback: CallbackQuery, callback_data: CancelConfirm, state: FSMContext, person: Person,
-                        conversations: dict[Front, ForgetChat]) -> None:
+    async def confirmed(callback: CallbackQuery, callback_data: CancelConfirm, bot: Bot, state: FSMContext,
+                        person: Person, conversations: dict[Front, ForgetChat], clock: Clock, settings: Settings,
+                        fronts: dict[int, Front]) -> None:
         await callback.answer()
-        if callback_data.confirmed and await state.get_state() is not None:
-            await state.clear()
-            await forget_conversation(conversations, person)  # the draft's answers are in it too
-            text = _("Cancelled: the draft is deleted.")
-        elif callback_data.confirmed:
+        message = callback.message if callback.message is not None and hasattr(callback.message, "text") else None
+        if not callback_data.confirmed:
+            if not await filling_in_a_complaint(state):
+                if message is not None:
+                    await edit_text(message, _("Kept: your draft is as you left it. Send your next answer to go on."))
+                return
+            if message is not None:
+                await edit_text(message, _("Kept: your draft is as you left it."))
+            # The question (or the notice) comes back below it, to be answered right away.
+            await take_up_again(bot, callback.from_user.id, state, today_of(clock, settings),
+                                fronts.get(bot.id, Front.TELEGRAM))
+            return
+        if await state.get_state() is None:
             text = _("There is nothing to cancel.")
         else:
-            text = _("Kept: your draft is as you left it. Send your next answer to go on.")
-        if callback.message is not None and hasattr(callback.message, "text"):
-            await edit_text(callback.message, text)
+            # The draft's part of the conversation goes from the front's copy of the chat.
+            await abandon_draft(state, conversations, person)
+            text = _("Cancelled: the draft is deleted.")
+        if message is not None:
+            await edit_text(message, text)
 
     return r

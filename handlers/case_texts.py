@@ -19,6 +19,7 @@ from bot.cases import (
     Refusal,
 )
 from bot.chat.telegram_html import escape
+from bot.outcomes import RATING_LABELS, OutcomeEvent, Rating
 
 
 def mediation_label(case: Case) -> str:
@@ -66,7 +67,32 @@ def withdraw_reason_label(code: str) -> str:
     }.get(code, code)
 
 
+def answer_label(answer: Payment) -> str:
+    return {Payment.PAID: _("Paid in full"), Payment.PARTLY_PAID: _("Partly paid"),
+            Payment.NOT_PAID: _("Not paid")}[answer]
+
+
+def rating_label(rating: Rating) -> str:
+    return _(RATING_LABELS[rating])
+
+
+def outcome_event_text(event: CaseEvent) -> str | None:
+    """A timeline line for this module's events (None: not one of them)."""
+    if event.type == OutcomeEvent.AGREEMENT_DRAFTED:
+        return _("The mediator recorded the terms of an agreement")
+    if event.type == OutcomeEvent.TERM_PAYMENT and event.payload.get("answer") in tuple(Payment):
+        return _("Payment of term {position}: {answer}").format(position=event.payload.get("term"),
+                                                                answer=answer_label(Payment(event.payload["answer"])))
+    if event.type == OutcomeEvent.RATED and event.payload.get("rating") in tuple(Rating):
+        return _("Rated: {rating}").format(rating=rating_label(Rating(event.payload["rating"])))
+    if event.type == OutcomeEvent.RATING_COMMENTED:
+        return _("Comment on the rating added")
+    return None
+
+
 def event_text(event: CaseEvent, centre_name: Callable[[str], str]) -> str:
+    if (outcome := outcome_event_text(event)) is not None:
+        return outcome
     if event.type in (EventType.WITHDRAWN, EventType.MEDIATION_ENDED) and (
             event.type == EventType.WITHDRAWN or event.payload.get("outcome") == Outcome.WITHDRAWN):
         code = event.payload.get("reason_code")
@@ -83,6 +109,24 @@ def event_text(event: CaseEvent, centre_name: Callable[[str], str]) -> str:
         EventType.REASSIGNED: _("Another mediator of the centre took the case"),
         EventType.PASSED: _("Back in the centre's queue for another mediator"),
         EventType.MEDIATION_STARTED: _("Mediation began"),
+        EventType.MEDIATION_EXTENDED: _("Mediation extended, both sides agreeing"),
+        EventType.ARBITRATION_APPLIED: _("Referred to arbitration"),
+        EventType.ARBITRATION_RECEIVED: _("The arbitration office received the application"),
+        EventType.ARBITRATION_COMPLETED: _("The application's materials were completed"),
+        EventType.ARBITRATION_ACCEPTED: _("Arbitration accepted the case"),
+        EventType.ARBITRATION_NOT_ACCEPTED: _("Arbitration did not accept the case"),
+        EventType.ARBITRATION_EXTENDED: _("The arbitration period was extended"),
+        EventType.ARBITRATION_SUSPENDED: _("Arbitration suspended"),
+        EventType.ARBITRATION_RESUMED: _("Arbitration resumed"),
+        EventType.ARBITRATION_RESTARTED: _("The arbitration period started again"),
+        EventType.ARBITRATION_CLOSED: _("Arbitration closed"),
+        EventType.INSPECTION_HANDED_OVER: _("Handed to labour inspection"),
+        EventType.INSPECTION_FILED: _("Labour inspection opened a case"),
+        EventType.INSPECTION_EXTENDED: _("Labour inspection extended its investigation"),
+        EventType.INSPECTION_CLOSED: _("Labour inspection closed its case and reported back"),
+        EventType.DEADLINE_RECOMPUTED: _("A due date was counted again with the published holidays"),
+        EventType.DEADLINE_WARNED: _("The staff were reminded of a coming time limit"),
+        EventType.DEADLINE_PASSED: _("A time limit passed; the supervisors were told"),
     }
     return labels.get(event.type, _("Case updated"))
 

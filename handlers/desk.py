@@ -1,6 +1,8 @@
-"""The mediator's desk in chat: the case card with the actions its state allows (accept, step aside,
-transfer, give back), /queue and /case. Roles and the case are re-read from the store on every press
-(DeskService); callback data only names the case, the action and the version the card was drawn at."""
+"""The mediator's desk in chat: the case card with its clocks and the actions its state allows the viewer
+(accept, step aside, transfer, give back, refer to arbitration, hand to labour inspection, the platform
+extension; the arbitration office's and the inspection liaison's steps on their own track), /queue and
+/case. Roles and the case are re-read from the store on every press (DeskService); callback data only
+names the case, the action, the version the card was drawn at and the answers to a step's questions."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.cases import CommandKind
+from bot.cases import CommandKind, Refusal
 from bot.cases.service import Rejected
 from bot.chat.outbound import edit_text, send_text
 from bot.chat.telegram_html import escape
@@ -22,8 +24,10 @@ from bot.people import Person, Role
 from bot.routing import render_reasons
 from bot.routing.service import RoutingService
 from bot.settings import Settings
+from bot.tracks import QUESTIONS, Question
 from handlers.case_texts import refusal_text, status_label
-from handlers.intake_texts import alert_label, answer_text, kind_label, show_moment
+from handlers.clock_texts import reason_label, staff_deadline_line
+from handlers.intake.texts import alert_label, answer_text, kind_label, show_moment
 from handlers.menu import MenuAction
 
 QUEUE_PAGE = 8
@@ -32,7 +36,7 @@ CentreName = Callable[[str, str], str]
 
 
 class Desk(CallbackData, prefix="dk"):
-    act: str   # o open, a accept, s step aside, t transfer (choose), p give back
+    act: str   # o open, r refuse for the centre (choose why), or a step of ACTIONS
     id: int
     v: int = 0
 
@@ -49,21 +53,83 @@ class DeskRefuse(CallbackData, prefix="dr"):
     why: str   # one of REFUSAL_REASONS
 
 
+class DeskStep(CallbackData, prefix="ds"):
+    """An answer to a step's question (a reason, who approved it, how many days)."""
+
+    k: str        # the step (ACTIONS)
+    id: int
+    v: int
+    a: str = ""   # the answers so far: each an index into its question's codes, dot-separated
+
+
 class QueuePage(CallbackData, prefix="dq"):
     page: int
 
 
-ACTIONS = {CommandKind.ACCEPT: "a", CommandKind.STEP_ASIDE: "s", CommandKind.TRANSFER: "t", CommandKind.PASS: "p"}
+K = CommandKind
+ACTIONS = {
+    K.ACCEPT: "a", K.STEP_ASIDE: "s", K.TRANSFER: "t", K.PASS: "p",
+    K.REFER_TO_ARBITRATION: "rf", K.HAND_TO_INSPECTION: "ho", K.EXTEND_MEDIATION: "em",
+    K.RECEIVE_ARBITRATION: "ar", K.COMPLETE_ARBITRATION: "am", K.ACCEPT_ARBITRATION: "aa",
+    K.REFUSE_ARBITRATION: "an", K.SUSPEND_ARBITRATION: "as", K.RESUME_ARBITRATION: "au",
+    K.EXTEND_ARBITRATION: "ae", K.RESTART_ARBITRATION: "ax", K.CLOSE_ARBITRATION: "ac",
+    K.FILE_INSPECTION: "if", K.EXTEND_INSPECTION: "ie", K.CLOSE_INSPECTION: "ic",
+}
 COMMANDS = {code: kind for kind, code in ACTIONS.items()}
+# Pressed once, they act; the steps in QUESTIONS ask first; a transfer chooses its centre.
+ONE_PRESS = frozenset(code for kind, code in ACTIONS.items() if kind not in QUESTIONS and kind is not K.TRANSFER)
+ASKING = frozenset(ACTIONS[kind] for kind in QUESTIONS)
 
 
 def action_label(kind: CommandKind) -> str:
     return {
-        CommandKind.ACCEPT: _("✅ Accept"),
-        CommandKind.STEP_ASIDE: _("🙅 Not me"),
-        CommandKind.TRANSFER: _("↪️ Transfer"),
-        CommandKind.PASS: _("↩️ Back to the queue"),
+        K.ACCEPT: _("✅ Accept"),
+        K.STEP_ASIDE: _("🙅 Not me"),
+        K.TRANSFER: _("↪️ Transfer"),
+        K.PASS: _("↩️ Back to the queue"),
+        K.REFER_TO_ARBITRATION: _("⚖️ Refer to arbitration"),
+        K.HAND_TO_INSPECTION: _("🔎 Hand to labour inspection"),
+        K.EXTEND_MEDIATION: _("⏳ Extend (both sides agree)"),
+        K.RECEIVE_ARBITRATION: _("📨 Application received"),
+        K.COMPLETE_ARBITRATION: _("📎 Materials completed"),
+        K.ACCEPT_ARBITRATION: _("✅ Accepted"),
+        K.REFUSE_ARBITRATION: _("🚫 Not accepted"),
+        K.SUSPEND_ARBITRATION: _("⏸ Suspend"),
+        K.RESUME_ARBITRATION: _("▶️ Resume"),
+        K.EXTEND_ARBITRATION: _("⏳ Extend"),
+        K.RESTART_ARBITRATION: _("🔁 Period restarts"),
+        K.CLOSE_ARBITRATION: _("🏁 Close"),
+        K.FILE_INSPECTION: _("📂 Filed (立案)"),
+        K.EXTEND_INSPECTION: _("⏳ Extended"),
+        K.CLOSE_INSPECTION: _("🏁 Closed, reported back"),
     }[kind]
+
+
+def question_text(kind: CommandKind, question: Question, number: str) -> str:
+    """What a step asks, before it acts."""
+    if question.param == "confirm":
+        return {
+            K.REFER_TO_ARBITRATION: _("Refer case {number} to arbitration? Mediation ends with the outcome "
+                                      "\"referred\", and the arbitration office of the district takes it up."),
+            K.HAND_TO_INSPECTION: _("Hand case {number} to labour inspection (Art. 9)? The district's inspection "
+                                    "liaison records what inspection reports; mediation may go on."),
+        }[kind].format(number=number)
+    return {
+        "days": _("Case {number}: extend by how many days? Both sides (or, in arbitration, the approval in writing) "
+                  "must agree; at most 15."),
+        "approved_by": _("Case {number}: who approved it in writing?"),
+        "reason": _("Case {number}: why?"),
+        "outcome": _("Case {number}: how did the arbitration close?"),
+        "result": _("Case {number}: what did labour inspection report?"),
+    }[question.param].format(number=number)
+
+
+def answer_label(question: Question, code: str) -> str:
+    if question.param == "confirm":
+        return _("Yes")
+    if question.param == "days":
+        return _("{days} days").format(days=code)
+    return reason_label(code)
 
 
 def staff_field_label(code: str) -> str:
@@ -102,11 +168,38 @@ def card_text(facts: CardFacts, settings: Settings, locale: str, *, status: str 
     lines.append(_("Filed {moment}").format(moment=show_moment(facts.filed_at, settings.zone)))
     if facts.acknowledge_by:
         lines.append(_("To be accepted by {moment}").format(moment=show_moment(facts.acknowledge_by, settings.zone)))
+    lines += [line for deadline in facts.deadlines if (line := staff_deadline_line(deadline))]
     if facts.routing:
         separator = "；" if locale.startswith("zh") else "; "
         lines.append(_("Why here: {reasons}").format(
             reasons=escape(separator.join(render_reasons(facts.routing, locale)))))
     return "\n".join(lines)
+
+
+def open_keyboard(case_id: int) -> InlineKeyboardMarkup:
+    """A notice about a case opens its live card, with the buttons the reader may press now."""
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+        text=_("📋 Open the case"), callback_data=Desk(act="o", id=case_id).pack())]])
+
+
+def question_keyboard(kind: CommandKind, case_id: int, version: int, question: Question,
+                      answers: str) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(text=answer_label(question, code), callback_data=DeskStep(
+        k=ACTIONS[kind], id=case_id, v=version, a=f"{answers}.{index}" if answers else str(index)).pack())]
+        for index, code in enumerate(question.codes)]
+    rows.append([InlineKeyboardButton(text=_("Cancel"), callback_data=Desk(act="o", id=case_id).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def read_answers(kind: CommandKind, packed: str) -> list[str] | None:
+    """The codes the indexes stand for, or None if they are not answers to this step's questions."""
+    questions = QUESTIONS.get(kind, ())
+    picked = packed.split(".") if packed else []
+    if len(picked) > len(questions) or not all(index.isdigit() for index in picked):
+        return None
+    if any(int(index) >= len(question.codes) for index, question in zip(picked, questions, strict=False)):
+        return None
+    return [question.codes[int(index)] for index, question in zip(picked, questions, strict=False)]
 
 
 def card_keyboard(case_id: int, version: int, actions: list[CommandKind]) -> InlineKeyboardMarkup | None:
@@ -289,9 +382,56 @@ def router() -> Router:
 
     async def act(callback: CallbackQuery, bot: Bot, person: Person, desk: DeskService,
                   settings: Settings, locale: str, case_id: int, version: int, kind: CommandKind,
-                  centre_id: str | None = None) -> None:
-        result = await desk.act(person, case_id, version, kind, centre_id)
+                  centre_id: str | None = None, answers: list[str] | None = None) -> None:
+        result = await desk.act(person, case_id, version, kind, centre_id, answers=answers)
         await answered(callback, bot, person, desk, settings, locale, case_id, kind, result)
+
+    async def offered(callback: CallbackQuery, person: Person, desk: DeskService, case_id: int,
+                      kind: CommandKind) -> Card | None:
+        """The card, if it offers this step to this person now; else the press is answered with why not."""
+        card = await desk.card(person, case_id)
+        if card is not None and kind in card.actions(person):
+            return card
+        await callback.answer(_("This case was not found.") if card is None else
+                              refusal_text(Refusal.NOT_IN_THIS_STATE, card.case)[:200], show_alert=True)
+        return None
+
+    @r.callback_query(Desk.filter(F.act.in_(ASKING)))
+    async def ask(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person,
+                  desk: DeskService) -> None:
+        kind = COMMANDS[callback_data.act]
+        card = await offered(callback, person, desk, callback_data.id, kind)
+        if card is None:
+            return
+        await callback.answer()
+        first = QUESTIONS[kind][0]
+        await send_text(bot, callback.from_user.id, question_text(kind, first, card.case.number or ""),
+                        reply_markup=question_keyboard(kind, card.case.id, callback_data.v, first, ""))
+
+    @r.callback_query(DeskStep.filter(F.k.in_(ASKING)))
+    async def answer(callback: CallbackQuery, callback_data: DeskStep, bot: Bot, person: Person,
+                     desk: DeskService, settings: Settings, locale: str) -> None:
+        kind = COMMANDS[callback_data.k]
+        answers = read_answers(kind, callback_data.a)
+        if answers is None:
+            await callback.answer(refusal_text(Refusal.BAD_OUTCOME, None), show_alert=True)
+            return
+        questions = QUESTIONS[kind]
+        if len(answers) == len(questions):
+            await act(callback, bot, person, desk, settings, locale, callback_data.id, callback_data.v, kind,
+                      answers=answers)
+            return
+        card = await offered(callback, person, desk, callback_data.id, kind)
+        if card is None:
+            return
+        await callback.answer()
+        following = questions[len(answers)]
+        text = question_text(kind, following, card.case.number or "")
+        keyboard = question_keyboard(kind, card.case.id, callback_data.v, following, callback_data.a)
+        if isinstance(callback.message, Message):
+            await edit_text(callback.message, text, reply_markup=keyboard)
+        else:
+            await send_text(bot, callback.from_user.id, text, reply_markup=keyboard)
 
     async def answered(callback: CallbackQuery, bot: Bot, person: Person, desk: DeskService, settings: Settings,
                        locale: str, case_id: int, kind: CommandKind, result: DeskResult) -> None:
@@ -313,7 +453,7 @@ def router() -> Router:
         elif message is not None:
             await edit_text(message, done_text(kind))
 
-    @r.callback_query(Desk.filter(F.act.in_({"a", "s", "p"})))
+    @r.callback_query(Desk.filter(F.act.in_(ONE_PRESS)))
     async def pressed(callback: CallbackQuery, callback_data: Desk, bot: Bot, person: Person, desk: DeskService,
                       settings: Settings, locale: str) -> None:
         await act(callback, bot, person, desk, settings, locale, callback_data.id, callback_data.v,
@@ -334,8 +474,10 @@ def refusal_text_short(number: str | None) -> str:
 
 def done_text(kind: CommandKind) -> str:
     return {
-        CommandKind.ACCEPT: _("Accepted: the case is yours. The worker is told."),
-        CommandKind.STEP_ASIDE: _("Noted: the case stays in the queue for your colleagues."),
-        CommandKind.TRANSFER: _("Transferred: the other centre and the worker are told."),
-        CommandKind.PASS: _("Back in the centre's queue."),
-    }[kind]
+        K.ACCEPT: _("Accepted: the case is yours. The worker is told."),
+        K.STEP_ASIDE: _("Noted: the case stays in the queue for your colleagues."),
+        K.TRANSFER: _("Transferred: the other centre and the worker are told."),
+        K.PASS: _("Back in the centre's queue."),
+        K.REFER_TO_ARBITRATION: _("Referred: the arbitration office and the worker are told."),
+        K.HAND_TO_INSPECTION: _("Handed over: the inspection liaison and the worker are told."),
+    }.get(kind, _("Recorded; the worker is told."))

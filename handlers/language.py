@@ -10,12 +10,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.accounts import AccountService
 from bot.chat.outbound import edit_text, send_text
-from bot.clock import Clock
 from bot.people import Person
 from bot.settings import SUPPORTED_LOCALES
 from handlers.menu import MenuAction, menu_keyboard
-from storage.people import PeopleRepository
 
 # Each language is named in itself, so a person who cannot read the current one still finds theirs.
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -49,10 +48,10 @@ def router() -> Router:
 
     @r.callback_query(LanguageChoice.filter(F.code.in_(SUPPORTED_LOCALES)))
     async def chosen(
-        callback: CallbackQuery, callback_data: LanguageChoice, person: Person, people: PeopleRepository,
-        clock: Clock, i18n: I18n, bot: Bot,
+        callback: CallbackQuery, callback_data: LanguageChoice, person: Person, accounts: AccountService,
+        i18n: I18n, bot: Bot,
     ) -> None:
-        person = await people.set_locale(person, callback_data.code, now=clock.now())
+        person = await accounts.set_locale(person, callback_data.code)
         with i18n.use_locale(callback_data.code):
             await callback.answer()
             confirmation = _("Language set: English. You can change it any time with /language.")

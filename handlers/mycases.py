@@ -3,7 +3,7 @@ reason, and evidence added after filing. Every change is a recorded case event."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -19,12 +19,21 @@ from bot.cases.service import CaseService, CaseView, Rejected
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
+from bot.deadlines import Deadline
 from bot.intake.draft import EVIDENCE_SIZE_LIMIT, EvidenceRefusal
 from bot.people import Person
 from bot.routing.service import RoutingService
 from bot.settings import Settings
 from handlers.case_texts import event_text, refusal_text, status_label, withdraw_reason_label
-from handlers.intake_texts import evidence_from, evidence_refusal_text, kind_label, show_date, show_moment
+from handlers.clock_texts import worker_deadline_line
+from handlers.intake.texts import (
+    evidence_from,
+    evidence_label,
+    evidence_refusal_text,
+    kind_label,
+    show_date,
+    show_moment,
+)
 from handlers.menu import MenuAction
 
 LISTED_CASES = 20
@@ -48,6 +57,14 @@ class Withdraw(CallbackData, prefix="mw"):
     id: int
     why: str  # one of WITHDRAW_REASONS, "other" (typed) or "keep"
     v: int    # the case's version when the buttons were drawn: a stale button changes nothing
+
+
+class WithdrawConfirmed(CallbackData, prefix="my"):
+    """The second tap: the withdrawal with the reason chosen before."""
+
+    id: int
+    why: str  # one of WITHDRAW_REASONS
+    v: int
 
 
 async def enter_case_step(state: FSMContext, step: State, case_id: int) -> None:
@@ -94,7 +111,7 @@ def list_keyboard(cases: list[Case]) -> InlineKeyboardMarkup:
 
 
 def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings: Settings,
-              centre_name: Callable[[str], str]) -> str:
+              centre_name: Callable[[str], str], deadlines: Iterable[Deadline] = ()) -> str:
     lines = [
         _("<b>Case {number}</b>").format(number=case.number),
         _("Kind: {kind}").format(kind=escape(kind_label(case.kind))),
@@ -102,9 +119,9 @@ def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings
         _("Mediation centre: {centre}").format(
             centre=escape(centre_name(case.centre_id)) if case.centre_id else _("to be assigned")),
         _("Evidence: {count} files").format(count=evidence_count),
-        "",
-        _("<b>Timeline</b>"),
     ]
+    lines += [line for deadline in deadlines if (line := worker_deadline_line(deadline))]
+    lines += ["", _("<b>Timeline</b>")]
     lines += [f"{show_moment(event.occurred_at, settings.zone)} — {event_text(event, centre_name)}"
               for event in events]
     return "\n".join(lines)
@@ -134,6 +151,15 @@ def withdraw_keyboard(case: Case) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def confirm_withdraw_keyboard(case_id: int, reason_code: str, version: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("Yes, withdraw the case"),
+                             callback_data=WithdrawConfirmed(id=case_id, why=reason_code, v=version).pack()),
+        InlineKeyboardButton(text=_("No, keep the case"),
+                             callback_data=Withdraw(id=case_id, why="keep", v=version).pack()),
+    ]])
+
+
 def done_keyboard(case_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=_("✅ Done"), callback_data=MyCase(id=case_id, act="done").pack())]])
@@ -154,7 +180,7 @@ def router() -> Router:
     async def show_case(bot: Bot, chat_id: int, view: CaseView, settings: Settings, routing: RoutingService,
                         locale: str) -> None:
         text = case_text(view.case, view.events, len(view.evidence), settings,
-                         lambda centre_id: routing.centre_name(centre_id, locale))
+                         lambda centre_id: routing.centre_name(centre_id, locale), view.deadlines)
         await send_text(bot, chat_id, text, reply_markup=case_keyboard(view.case))
 
     async def withdraw(bot: Bot, chat_id: int, person: Person, case_id: int, version: int | None,
@@ -209,8 +235,26 @@ def router() -> Router:
             "later if you need to.").format(number=view.case.number), reply_markup=withdraw_keyboard(view.case))
 
     @r.callback_query(Withdraw.filter(F.why.in_(WITHDRAW_REASONS)))
-    async def withdraw_with_reason(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
-                                   cases: CaseService, outbox: OutboxSender) -> None:
+    async def confirm_withdrawal(callback: CallbackQuery, callback_data: Withdraw, bot: Bot, person: Person,
+                                 cases: CaseService) -> None:
+        """A reason chosen: asked once more, since a withdrawal ends the mediation for good."""
+        view = await cases.view(person, callback_data.id)
+        if view is None:
+            await callback.answer(_("This case was not found."))
+            return
+        await callback.answer()
+        text = _("Withdraw case {number} (“{reason}”)? The mediation ends and this cannot be undone; you can "
+                 "file a new complaint later if you need to.").format(
+            number=view.case.number, reason=withdraw_reason_label(callback_data.why))
+        keyboard = confirm_withdraw_keyboard(view.case.id, callback_data.why, callback_data.v)
+        if isinstance(callback.message, Message):
+            await edit_text(callback.message, text, reply_markup=keyboard)
+        else:
+            await send_text(bot, callback.from_user.id, text, reply_markup=keyboard)
+
+    @r.callback_query(WithdrawConfirmed.filter(F.why.in_(WITHDRAW_REASONS)))
+    async def withdraw_confirmed(callback: CallbackQuery, callback_data: WithdrawConfirmed, bot: Bot,
+                                 person: Person, cases: CaseService, outbox: OutboxSender) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
@@ -279,10 +323,11 @@ def router() -> Router:
             await send_text(bot, message.chat.id, _("This case was not found."))
             await finish_case_step(bot, message.chat.id, state)
             return
-        item = evidence_from(message, len(view.evidence) + 1)
+        number = len(view.evidence) + 1
+        item = evidence_from(message, number)
         result = await cases.add_evidence(person, view.case.id, item)
         if isinstance(result, EvidenceRefusal):
-            await send_text(bot, message.chat.id, evidence_refusal_text(result, item),
+            await send_text(bot, message.chat.id, evidence_refusal_text(result, item, number),
                             reply_markup=done_keyboard(view.case.id))
         elif isinstance(result, Rejected):  # closed meanwhile (withdrawn, say)
             await send_text(bot, message.chat.id, _("Case {number} is closed: evidence can no longer be added.")
@@ -290,7 +335,7 @@ def router() -> Router:
             await finish_case_step(bot, message.chat.id, state)
         else:
             await send_text(bot, message.chat.id, _("📎 {name} is added to case {number}. Send more, or tap “Done”.")
-                            .format(name=escape(item.name), number=view.case.number),
+                            .format(name=evidence_label(item, number), number=view.case.number),
                             reply_markup=done_keyboard(view.case.id))
 
     @r.message(CaseStep.evidence, ~(F.text.startswith("/")))

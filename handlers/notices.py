@@ -8,15 +8,19 @@ from collections.abc import Callable, Mapping
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.cases.machine import Track
 from bot.chat.outbox_sender import Template
 from bot.chat.telegram_html import escape
 from bot.intake.limitation import LimitationEstimate
 from bot.notify import (
     AcceptedParams,
     CardFacts,
+    ClockParams,
     FiledParams,
+    ForTrackParams,
     JobsSilentParams,
     NoticeKind,
+    StepParams,
     TransferredParams,
     UrgentParams,
     WithdrawnParams,
@@ -25,8 +29,9 @@ from bot.routing import RoutingDecision, render_reasons, render_summary
 from bot.routing.registry import Centre
 from bot.settings import Settings
 from handlers.case_texts import withdraw_reason_label
-from handlers.desk import card_text, new_case_card
-from handlers.intake_texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
+from handlers.clock_texts import clock_text, step_text
+from handlers.desk import card_text, new_case_card, open_keyboard
+from handlers.intake.texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
 
 CentreName = Callable[[str, str], str]   # (centre id, locale) -> name
 
@@ -125,6 +130,21 @@ def withdrawn_to_centre_text(notice: WithdrawnParams, _locale: str) -> str:
         reason=withdraw_reason_label(notice.reason_code) if notice.reason_code else _("a reason of their own"))
 
 
+def for_track_text(notice: ForTrackParams, settings: Settings, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The card to who records the track now opened: the arbitration office, the inspection liaison."""
+    number = notice.card.number
+    header = _("⚖️ Case {number} is referred to arbitration: please record the application's receipt and the "
+               "decision on accepting it.").format(number=number) if notice.track is Track.ARBITRATION else \
+        _("🔎 Case {number} is handed to labour inspection: please record what inspection reports (filing, "
+          "extension, closure).").format(number=number)
+    return header + "\n\n" + card_text(notice.card, settings, locale), open_keyboard(notice.card.case_id)
+
+
+def clock_notice(notice: ClockParams) -> str | tuple[str, InlineKeyboardMarkup]:
+    text = clock_text(notice)
+    return text if notice.to_worker else (text, open_keyboard(notice.case_id))
+
+
 def jobs_silent_text(notice: JobsSilentParams, settings: Settings) -> str:
     since = (_("since {moment}").format(moment=show_moment(notice.last_run_at, settings.zone))
              if notice.last_run_at else _("since the service started"))
@@ -153,4 +173,8 @@ def templates(settings: Settings, centre_name: CentreName, centre: Callable[[str
             WithdrawnParams.model_validate(params), locale),
         NoticeKind.JOBS_SILENT: lambda params, _locale: jobs_silent_text(JobsSilentParams.model_validate(params),
                                                                         settings),
+        NoticeKind.FOR_TRACK: lambda params, locale: for_track_text(ForTrackParams.model_validate(params), settings,
+                                                                   locale),
+        NoticeKind.STEP: lambda params, _locale: step_text(StepParams.model_validate(params)),
+        NoticeKind.CLOCK: lambda params, _locale: clock_notice(ClockParams.model_validate(params)),
     }

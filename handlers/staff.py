@@ -35,7 +35,7 @@ from bot.staff import (
     join_link,
     shown_code,
 )
-from handlers.intake_texts import show_moment
+from handlers.intake.texts import show_moment
 
 STAFF_PAGE = 8  # members per /staff page: a revoke button each, and the page stays readable on a phone
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import PurePath
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -60,13 +61,18 @@ def router() -> Router:
     @r.message(Command("reload_centres"))
     async def reload_centres(message: Message, bot: Bot, routing: RoutingService) -> None:
         result = routing.reload()
+        # The file by its name only: where the server keeps it is none of the chat's business.
+        source = PurePath(result.source)
+        name = source.name
         if result.ok:
             await send_text(bot, message.chat.id, _("Registry reloaded: {count} centres from {source}.").format(
-                count=result.centres, source=escape(result.source)))
-        else:
-            await send_text(bot, message.chat.id, _(
-                "The registry file has an error, so the {count} centres in use are kept.\n{error}").format(
-                count=result.centres, error=escape(result.error or "")))
+                count=result.centres, source=escape(name)))
+            return
+        await send_text(bot, message.chat.id, _(
+            "The centres file {name} has an error, so the {count} centres in use are kept. Correct the file "
+            "and send /reload_centres again.\nWhat the check found: {error}").format(
+            name=escape(name), count=result.centres,
+            error=escape((result.error or "").replace(str(source), name))))
 
     @r.message(Command("coverage"))
     async def coverage(message: Message, command: CommandObject, bot: Bot, routing: RoutingService,

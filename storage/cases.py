@@ -21,9 +21,11 @@ from bot.cases.model import Case, CaseEvent, case_number
 from bot.intake.draft import EvidenceItem
 from bot.ports import NewCase, UpdateAlreadyHandled, UpdateKey
 from storage.db import Database
+from storage.deadlines import DeadlineRepository
 from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.rates import record_rollups
 from storage.updates import ProcessedUpdates
 
 # The version of the payload shapes written now (migrated events carry 1).
@@ -31,7 +33,8 @@ PAYLOAD_VERSION = 2
 
 _CASE_COLUMNS = (
     "id, number, worker_id, kind, mediation, outcome, centre_id, mediator_id, payment, arbitration,"
-    " arbitration_outcome, arbitration_extended, inspection, accepted_at, urgent, fields, workplace_street,"
+    " arbitration_outcome, arbitration_extended, inspection, accepted_at, mediation_extended, urgent, fields,"
+    " workplace_street,"
     " workplace_district, observers, draft_id, version, created_at, updated_at"
 )
 _EVENT_COLUMNS = (
@@ -133,12 +136,12 @@ class CaseRepository:
             async with conn.execute(
                 f"UPDATE cases SET mediation = ?, outcome = ?, centre_id = ?, mediator_id = ?, payment = ?,"
                 f" arbitration = ?, arbitration_outcome = ?, arbitration_extended = ?, inspection = ?,"
-                f" accepted_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
-                f" RETURNING {_CASE_COLUMNS}",
+                f" accepted_at = ?, mediation_extended = ?, version = version + 1, updated_at = ?"
+                f" WHERE id = ? AND version = ? RETURNING {_CASE_COLUMNS}",
                 (state.mediation, state.outcome, state.centre_id, state.mediator_id, state.payment,
                  state.arbitration, state.arbitration_outcome, int(state.arbitration_extended), state.inspection,
-                 state.accepted_at.isoformat() if state.accepted_at else None, recorded_at.isoformat(), case.id,
-                 case.version),
+                 state.accepted_at.isoformat() if state.accepted_at else None, int(state.mediation_extended),
+                 recorded_at.isoformat(), case.id, case.version),
             ) as cursor:
                 row = await cursor.fetchone()
             if row is None:
@@ -177,6 +180,8 @@ class CaseRepository:
                  case.centre_id, case.workplace_street, case.workplace_district, case.kind, PAYLOAD_VERSION,
                  _dump(event.payload), note_id),
             )
+        # The rates' rollups are kept by the transaction that writes the events (storage/rates.py).
+        await record_rollups(conn, case, events, first_seq=last - len(events) + 1)
 
     async def events(self, case_id: int) -> list[CaseEvent]:
         async with self._db.read() as conn, conn.execute(
@@ -269,6 +274,7 @@ class SQLiteTransaction:
     outbox: OutboxRepository
     access_log: AccessLogRepository
     jobs: JobRepository
+    deadlines: DeadlineRepository
 
 
 class SQLiteUnitOfWork:
@@ -284,7 +290,7 @@ class SQLiteUnitOfWork:
         self._db = db
         self._transaction = SQLiteTransaction(cases=CaseRepository(db), people=PeopleRepository(db),
                                               outbox=OutboxRepository(db), access_log=AccessLogRepository(db),
-                                              jobs=JobRepository(db))
+                                              jobs=JobRepository(db), deadlines=DeadlineRepository(db))
         self._update = update
         self._now = now
         self._recorded = update is None

@@ -8,39 +8,20 @@ to evict. A file a case holds as evidence (`case_evidence.file_id`) is the case'
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.ports import HISTORY_LIMIT, ChatRecord, HistoryPage, StoredFile
 from storage.db import Database
 
-HISTORY_LIMIT = 300
 # Message ids are per chat and far below this; a larger number from a page names no message.
 MESSAGE_ID_LIMIT = 2**31
 
 
-@dataclass(frozen=True)
-class ChatRecord:
-    chat: dict[str, Any]
-    last_message_id: int
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    messages: list[dict[str, Any]]  # oldest first
-    more: bool  # older messages are kept too
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    file_id: str
-    chat_id: int
-    name: str
-    content_type: str
-    size: int
-
-
 class WebChatHistory:
+    """`bot.ports.WebChatHistoryStore` in the database."""
+
     def __init__(self, db: Database, limit: int = HISTORY_LIMIT) -> None:
         self._db = db
         self._limit = limit
@@ -89,10 +70,11 @@ class WebChatHistory:
                 "DELETE FROM webchat_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
             )
 
-    async def forget(self, chat_id: int) -> None:
-        """Delete what the chat said (a declined consent, a cancelled draft); its id counter stays."""
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        """Delete these messages of the chat (part of it forgotten); its id counter stays."""
         async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM webchat_messages WHERE chat_id = ?", (chat_id,))
+            await conn.executemany("DELETE FROM webchat_messages WHERE chat_id = ? AND message_id = ?",
+                                   [(chat_id, message_id) for message_id in message_ids])
 
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         if not 0 < message_id < MESSAGE_ID_LIMIT:
@@ -112,15 +94,18 @@ class WebChatHistory:
             rows = await cursor.fetchall()
         return HistoryPage([json.loads(row["body"]) for row in reversed(rows[:limit])], more=len(rows) > limit)
 
-    async def messages(self, chat_id: int) -> list[dict[str, Any]]:
-        """The chat's kept messages, oldest first."""
+    async def messages(self, chat_id: int, *, since: int = 0) -> list[dict[str, Any]]:
+        """The chat's kept messages (from message `since` on), oldest first."""
         async with self._db.read() as conn, conn.execute(
-            "SELECT body FROM webchat_messages WHERE chat_id = ? ORDER BY message_id", (chat_id,)
+            "SELECT body FROM webchat_messages WHERE chat_id = ? AND message_id >= ? ORDER BY message_id",
+            (chat_id, since),
         ) as cursor:
             return [json.loads(row["body"]) for row in await cursor.fetchall()]
 
 
 class WebChatFiles:
+    """`bot.ports.WebChatFileRecords` in the database."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -147,16 +132,18 @@ class WebChatFiles:
             row = await cursor.fetchone()
         return int(row[0])
 
-    async def forget_chat(self, chat_id: int) -> list[str]:
-        """Forget the chat's files that no filed case holds as evidence; their ids, to delete the bytes."""
+    async def forget(self, chat_id: int, file_ids: Collection[str]) -> list[str]:
+        """Forget those of these files of the chat that no filed case holds as evidence; their ids, to
+        delete the bytes."""
+        forgotten = []
         async with self._db.transaction() as conn:
-            async with conn.execute(
-                "SELECT file_id FROM webchat_files WHERE chat_id = ?"
-                " AND file_id NOT IN (SELECT file_id FROM case_evidence)", (chat_id,)
-            ) as cursor:
-                file_ids = [row[0] for row in await cursor.fetchall()]
-            await conn.executemany("DELETE FROM webchat_files WHERE file_id = ?", [(file_id,) for file_id in file_ids])
-        return file_ids
+            for file_id in file_ids:
+                async with conn.execute(
+                    "DELETE FROM webchat_files WHERE file_id = ? AND chat_id = ?"
+                    " AND file_id NOT IN (SELECT file_id FROM case_evidence) RETURNING file_id", (file_id, chat_id)
+                ) as cursor:
+                    forgotten += [row[0] for row in await cursor.fetchall()]
+        return forgotten
 
     async def remove_oldest(self, *, keep: str) -> StoredFile | None:
         """Forget the oldest file no case holds, other than `keep` (the one just added), and return it so

@@ -49,7 +49,8 @@ class ChatHarness:
 
         session.middleware(RetryAfterMiddleware(sleep=no_wait))
         bot = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
-        dispatcher = build_dispatcher(settings, db, clock=clock, extra_routers=extra_routers)
+        # The outbox paces by the clock; a fixed clock never reaches the next slot, so nothing waits.
+        dispatcher = build_dispatcher(settings, db, clock=clock, extra_routers=extra_routers, pace=no_wait)
         attach_front(dispatcher, bot, front)
         harness = cls(dispatcher, bot, session)
         harness.sleeps = harness_sleeps

@@ -12,6 +12,7 @@ and every event carries the whole message, so one the snapshot already shows cha
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +20,12 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.types import Update
 
-from bot.app import attach_front
 from bot.chat.errors import log_update_failure
 from bot.chat.faithful_session import Delivery
+from bot.chat.fronts import attach_front
 from bot.chat.updates import UpdateFactory
 from bot.people import Front
-from storage.webchat_history import HistoryPage, WebChatHistory
+from bot.ports import HistoryPage, WebChatHistoryStore
 from webchat.pages import PageLimits, PageLink, frame_of
 from webchat.session import WebChatSession
 from webchat.view import callback_data_of, message_view
@@ -38,6 +39,19 @@ HISTORY_PAGE = 40
 # A conversation nobody touched for this long, with no open page, leaves memory (the store keeps it).
 IDLE_AFTER = 600.0  # seconds
 DEFAULT_PAGE_LIMITS = PageLimits()
+CASE_NUMBER = re.compile(r"\bLD-\d{4}-\d{6}\b")
+
+
+def about_a_filed_case(message: dict[str, Any]) -> bool:
+    """A bot message naming a case number (as `bot.cases.model.case_number` writes them)."""
+    if not message.get("from", {}).get("is_bot"):
+        return False
+    return CASE_NUMBER.search(message.get("text") or message.get("caption") or "") is not None
+
+
+def file_ids_of(message: dict[str, Any]) -> list[str]:
+    return [*(size["file_id"] for size in message.get("photo", [])),
+            *([message["document"]["file_id"]] if "document" in message else [])]
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ class Speaker:
 
 
 class WebChatFront:
-    def __init__(self, dispatcher: Dispatcher, session: WebChatSession, history: WebChatHistory,
+    def __init__(self, dispatcher: Dispatcher, session: WebChatSession, history: WebChatHistoryStore,
                  page_limits: PageLimits = DEFAULT_PAGE_LIMITS) -> None:
         self.dispatcher = dispatcher
         self.session = session
@@ -114,12 +128,18 @@ class WebChatFront:
         await self.history.put(delivery.message)
         self.push(delivery.chat_id, {"type": delivery.kind, "message": self.view(delivery.message)})
 
-    async def forget(self, chat_id: int) -> None:
-        """Delete a person's web conversation and the files no case holds, and clear their open pages:
-        what the privacy notice promises when consent is declined or a draft is cancelled."""
-        await self.history.forget(chat_id)
-        await self.session.forget_files(chat_id)
-        self.push(chat_id, {"type": "history", "messages": [], "more": False})
+    async def forget(self, chat_id: int, since: int) -> None:
+        """Delete an abandoned draft's part of a person's web conversation (from message `since` on) with
+        its files no case holds, and show their open pages what is left: what the privacy notice promises
+        when consent is declined or a draft is cancelled. What the bot said there about a filed case (its
+        number named: a notice, the case's card) stays, as does everything before the draft."""
+        part = await self.history.messages(chat_id, since=since)
+        gone = [message for message in part if not about_a_filed_case(message)]
+        still_shown = {file_id for message in part if about_a_filed_case(message) for file_id in file_ids_of(message)}
+        await self.history.delete_messages(chat_id, [message["message_id"] for message in gone])
+        await self.session.forget_files(chat_id, {file_id for message in gone for file_id in file_ids_of(message)}
+                                        - still_shown)
+        self.push(chat_id, self._history_event("history", await self.history.recent(chat_id, HISTORY_PAGE)))
 
     async def _callback_answered(self, callback_id: str, text: str, alert: bool) -> None:
         chat_id = self._press_chats.pop(callback_id, None)

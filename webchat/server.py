@@ -39,15 +39,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import BodyPartReader, WSMsgType, hdrs, web
 
-from bot.app import bot_commands, build_i18n
 from bot.background import log_failure
+from bot.chat.fronts import bot_commands, build_i18n
 from bot.chat.images import image_shape
 from bot.chat.telegram_html import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.people import Front
+from bot.ports import WebChatPeople, WebChatStores
 from bot.settings import Settings
-from storage.db import Database
-from storage.people import PeopleRepository
-from storage.webchat_history import WebChatFiles, WebChatHistory
 from webchat.actions import (
     Action,
     ContactAction,
@@ -113,7 +111,7 @@ class Limits:
 FRONT = web.AppKey("front", WebChatFront)
 SETTINGS = web.AppKey("settings", Settings)
 I18N = web.AppKey("i18n", I18n)
-PEOPLE = web.AppKey("people", PeopleRepository)
+PEOPLE = web.AppKey("people", WebChatPeople)
 COOKIES = web.AppKey("cookies", VisitorCookies)
 FILES = web.AppKey("files", FileStore)
 LIMITS = web.AppKey("limits", Limits)
@@ -173,17 +171,15 @@ def _from_our_page(request: web.Request) -> bool:
 
 
 # --- the app ---------------------------------------------------------------------------------------
-async def build_webchat(dispatcher: Dispatcher, settings: Settings, db: Database) -> web.Application:
+async def build_webchat(dispatcher: Dispatcher, settings: Settings, stores: WebChatStores) -> web.Application:
     """The web chat app on its own Bot (attached as the web front); demo people created in demo mode."""
     clock = dispatcher["clock"]
-    people = PeopleRepository(db)
-    history = WebChatHistory(db)
-    files = FileStore(settings.database_path.parent / "uploads", WebChatFiles(db), clock,
+    files = FileStore(settings.database_path.parent / "uploads", stores.files, clock,
                       store_limit=settings.webchat_upload_store_mb * 1024 * 1024)
     files.discard_incoming()
-    front = WebChatFront(dispatcher, WebChatSession(history, files), history)
+    front = WebChatFront(dispatcher, WebChatSession(stores.history, files), stores.history)
     if settings.demo_on:
-        await create_demo_people(people, clock)
+        await create_demo_people(stores.people, clock)
         for person in DEMO_BY_KEY.values():
             await front.session.open_chat({"id": person.user_id, "type": "private", "first_name": person.name})
 
@@ -195,7 +191,7 @@ async def build_webchat(dispatcher: Dispatcher, settings: Settings, db: Database
     app[FRONT] = front
     app[SETTINGS] = settings
     app[I18N] = build_i18n(settings)
-    app[PEOPLE] = people
+    app[PEOPLE] = stores.people
     app[COOKIES] = VisitorCookies(settings.webchat_secret, clock, settings.webchat_cookie_days)
     app[FILES] = files
     app[LIMITS] = Limits(guard, SlidingWindow(ACTIONS_PER_WINDOW, PACE_WINDOW),
@@ -268,9 +264,9 @@ def _reserve_file_descriptors(guard: ConnectionGuard) -> None:
                     "(raise `ulimit -n` for WEBCHAT_MAX_CONNECTIONS)", guard.total, soft)
 
 
-async def run_webchat(dispatcher: Dispatcher, settings: Settings, db: Database) -> None:
+async def run_webchat(dispatcher: Dispatcher, settings: Settings, stores: WebChatStores) -> None:
     """Serve the web chat until cancelled."""
-    app = await build_webchat(dispatcher, settings, db)
+    app = await build_webchat(dispatcher, settings, stores)
     _reserve_file_descriptors(app[LIMITS].guard)
     runner = WebChatRunner(app)
     await runner.setup()
@@ -358,6 +354,7 @@ async def page(request: web.Request) -> web.Response:
         "texts": page_texts(i18n, locale),
         "places": preset_places(i18n, locale),
         "fileLimit": FILE_SIZE_LIMIT,
+        "messageLimit": MESSAGE_LIMIT,
         "demo": settings.demo_on,
         "as": request.query.get("as", "") if settings.demo_on else "",
         "commands": [{"command": command.command, "description": command.description}

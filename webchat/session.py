@@ -23,7 +23,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
 
 from bot.chat.faithful_session import IMAGE_HEAD_BYTES, FaithfulSession, TelegramRefusal
-from storage.webchat_history import HISTORY_LIMIT, WebChatHistory
+from bot.ports import HISTORY_LIMIT, WebChatHistoryStore
 from webchat.uploads import FileStore, UploadRefused
 
 CALL_LOG_LIMIT = 200  # `calls` is for tests; a long-running front keeps only the latest
@@ -33,7 +33,7 @@ CallbackAnswered = Callable[[str, str, bool], Awaitable[None]]
 
 
 class WebChatSession(FaithfulSession):
-    def __init__(self, history: WebChatHistory, files: FileStore, **names: str) -> None:
+    def __init__(self, history: WebChatHistoryStore, files: FileStore, **names: str) -> None:
         super().__init__(**names)
         self._history = history
         self._files = files
@@ -97,8 +97,8 @@ class WebChatSession(FaithfulSession):
     def chats_in_memory(self) -> int:
         return len(self._chats)
 
-    async def forget_files(self, chat_id: int) -> None:
-        await self._files.forget_chat(chat_id)
+    async def forget_files(self, chat_id: int, file_ids: Collection[str]) -> None:
+        await self._files.forget(chat_id, file_ids)
 
     # --- files ---------------------------------------------------------------------------------
     async def _file_for(

@@ -81,6 +81,14 @@ def page_texts(i18n: I18n, locale: str) -> dict[str, str]:
             "switch": _("Switch person"),
             "language": _("中文 / English"),
             "download": _("Download"),
+            "intro_title": _("What can this chat do?"),
+            "intro": _("Labour-dispute mediation for Wuhan's districts: unpaid wages, labour contracts, platform "
+                       "work. Tell us what happened, and we bring your case to a mediation centre you can reach "
+                       "within half an hour, or to online mediation."),
+            "start": _("Start"),
+            # {count} and {limit} are filled in by the page.
+            "too_long": _("This message has {count} characters; one message holds at most {limit}. Shorten it, "
+                          "or send it in several parts."),
         }
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.chat.faithful_session import IMAGE_HEAD_BYTES
 from bot.chat.images import ImageShape
 from bot.clock import Clock
-from storage.webchat_history import StoredFile, WebChatFiles
+from bot.ports import StoredFile, WebChatFileRecords
 from webchat.limits import SlidingWindow
 
 # Telegram lets a bot download files up to 20 MB; the web chat accepts no more than a bot could use.
@@ -57,7 +57,7 @@ def fits_a_photo(shape: ImageShape | None) -> bool:
 
 
 class FileStore:
-    def __init__(self, directory: Path, files: WebChatFiles, clock: Clock,
+    def __init__(self, directory: Path, files: WebChatFileRecords, clock: Clock,
                  store_limit: int = STORE_SIZE_LIMIT) -> None:
         self._directory = directory
         self._files = files
@@ -113,10 +113,10 @@ class FileStore:
         for leftover in self._directory.glob(f"{INCOMING_PREFIX}*"):
             leftover.unlink(missing_ok=True)
 
-    async def forget_chat(self, chat_id: int) -> None:
-        """Delete the chat's files, except those a filed case holds as evidence."""
+    async def forget(self, chat_id: int, file_ids: Collection[str]) -> None:
+        """Delete these files of the chat, except those a filed case holds as evidence."""
         async with self._lock:
-            for file_id in await self._files.forget_chat(chat_id):
+            for file_id in await self._files.forget(chat_id, file_ids):
                 self.path(file_id).unlink(missing_ok=True)
 
     async def find(self, file_id: str) -> StoredFile | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.people import Front, Role
-from storage.people import PeopleRepository
+from bot.ports import WebChatPeople
 
 COOKIE_NAME = "hhm_visitor"
 COOKIE_DAYS = 365
@@ -42,7 +42,7 @@ DEMO_PEOPLE = (
 DEMO_BY_KEY = {person.key: person for person in DEMO_PEOPLE}
 
 
-async def create_demo_people(people: PeopleRepository, clock: Clock) -> None:
+async def create_demo_people(people: WebChatPeople, clock: Clock) -> None:
     for person in DEMO_PEOPLE:
         await people.set_role(Front.WEB, person.user_id, person.role, person.centre_id, now=clock.now(),
                               display_name=person.name)

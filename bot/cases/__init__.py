@@ -1,6 +1,7 @@
 """Cases: the model, the state machine (`machine`), and the services that change them (`service`)."""
 
 from bot.cases.machine import (
+    SYSTEM,
     Actor,
     Arbitration,
     ArbitrationOutcome,
@@ -20,7 +21,7 @@ from bot.cases.machine import (
 from bot.cases.model import Case, CaseEvent, DisputeKind, case_number
 
 __all__ = [
-    "Actor", "Arbitration", "ArbitrationOutcome", "Case", "CaseEvent", "CaseState", "Command", "CommandKind",
+    "SYSTEM", "Actor", "Arbitration", "ArbitrationOutcome", "Case", "CaseEvent", "CaseState", "Command", "CommandKind",
     "Decision", "DisputeKind", "EventType", "Inspection", "Mediation", "Outcome", "Payment", "Refusal", "Refused",
     "case_number", "decide",
 ]

@@ -4,14 +4,18 @@ produces and what the case looks like afterwards, or why the command is refused.
 A case runs on parallel tracks, because the law lets them run side by side (Art. 9: labour inspection
 may run while arbitration does):
 - mediation: submitted -> assigned (to a centre) -> accepted (by a mediator) -> in mediation -> ended
-  with an outcome (agreement / no agreement / referred to arbitration / withdrawn). A worker who
+  with an outcome (agreement / no agreement / referred to arbitration / withdrawn); a platform-work
+  mediation may be extended once while a mediator holds it. A worker who
   withdraws (or goes to arbitration) before any mediator accepted ends in `withdrawn`: no mediation
   took place, so it is not a mediation ending for the success rate. Once a mediator accepted, the
   centre has received the application, and a case passed back to the queue or transferred still ends
   mediation when it is withdrawn. A transfer to another centre leaves the case assigned there.
 - payment of an agreement: due -> paid / partly paid / not paid.
-- arbitration: applied -> accepted / not accepted; accepted <-> suspended; -> closed with an outcome.
+- arbitration: applied (received, materials completed: recorded, the state stays) -> accepted / not
+  accepted; accepted <-> suspended; accepted (extended once; restarted, rules Art. 46: recorded) ->
+  closed with an outcome.
 - labour inspection: handed over -> filed -> (extended) -> closed.
+The clocks these steps start and stop are computed from the events (bot/deadlines.py).
 """
 
 from __future__ import annotations
@@ -80,21 +84,29 @@ class EventType(StrEnum):
     STEPPED_ASIDE = "stepped_aside"          # a mediator of the centre will not take it; others still may
     MEDIATION_STARTED = "mediation_started"
     MEDIATION_ENDED = "mediation_ended"      # once per case; carries the outcome
+    MEDIATION_EXTENDED = "mediation_extended"  # platform work: once, both sides agreed (who, how many days)
     WITHDRAWN = "withdrawn"                  # before a mediator accepted
     EVIDENCE_ADDED = "evidence_added"
     PAYMENT_DUE = "payment_due"
     PAYMENT_RECORDED = "payment_recorded"
     ARBITRATION_APPLIED = "arbitration_applied"
+    ARBITRATION_RECEIVED = "arbitration_received"     # the office has the application: the 5 days start
+    ARBITRATION_COMPLETED = "arbitration_completed"   # materials completed: the 5 days start again
     ARBITRATION_ACCEPTED = "arbitration_accepted"
     ARBITRATION_NOT_ACCEPTED = "arbitration_not_accepted"
     ARBITRATION_EXTENDED = "arbitration_extended"
     ARBITRATION_SUSPENDED = "arbitration_suspended"
     ARBITRATION_RESUMED = "arbitration_resumed"
+    ARBITRATION_RESTARTED = "arbitration_restarted"   # rules Art. 46: claims changed, a party added
     ARBITRATION_CLOSED = "arbitration_closed"
     INSPECTION_HANDED_OVER = "inspection_handed_over"
     INSPECTION_FILED = "inspection_filed"
     INSPECTION_EXTENDED = "inspection_extended"
     INSPECTION_CLOSED = "inspection_closed"
+    # The clocks (bot/deadlines.py), written by the system: not from a command.
+    DEADLINE_RECOMPUTED = "deadline_recomputed"  # the calendar changed a stored due date
+    DEADLINE_WARNED = "deadline_warned"          # a reminder before a limit went out
+    DEADLINE_PASSED = "deadline_passed"          # a limit passed with its step not taken
 
 
 class Track(StrEnum):
@@ -113,16 +125,20 @@ class CommandKind(StrEnum):
     STEP_ASIDE = "step_aside"
     START_MEDIATION = "start_mediation"
     END_MEDIATION = "end_mediation"
+    EXTEND_MEDIATION = "extend_mediation"
     WITHDRAW = "withdraw"
     ADD_EVIDENCE = "add_evidence"
     REFER_TO_ARBITRATION = "refer_to_arbitration"
     SET_PAYMENT_DUE = "set_payment_due"
     RECORD_PAYMENT = "record_payment"
+    RECEIVE_ARBITRATION = "receive_arbitration"
+    COMPLETE_ARBITRATION = "complete_arbitration"
     ACCEPT_ARBITRATION = "accept_arbitration"
     REFUSE_ARBITRATION = "refuse_arbitration"
     EXTEND_ARBITRATION = "extend_arbitration"
     SUSPEND_ARBITRATION = "suspend_arbitration"
     RESUME_ARBITRATION = "resume_arbitration"
+    RESTART_ARBITRATION = "restart_arbitration"
     CLOSE_ARBITRATION = "close_arbitration"
     HAND_TO_INSPECTION = "hand_to_inspection"
     FILE_INSPECTION = "file_inspection"
@@ -171,6 +187,7 @@ class CaseState:
     arbitration_extended: bool = False
     inspection: Inspection | None = None
     accepted_at: datetime | None = None   # a mediator's first accept: the centre received the application
+    mediation_extended: bool = False      # platform work: the one extension both sides may agree to
     version: int = 0
 
     @property
@@ -363,6 +380,20 @@ def _end_mediation(case: CaseState, command: Command, now: datetime) -> Decision
     return Decision([event], after)
 
 
+def _extend_mediation(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
+    """New employment forms (人社厅发〔2024〕4号): both sides agree to extend the mediation once (the
+    service checks the kind of dispute and the days)."""
+    if case.mediation not in HELD_BY_MEDIATOR:
+        return Refused(Refusal.NOT_IN_THIS_STATE)
+    if not _holder_or_manager(case, command.actor):
+        return Refused(Refusal.NOT_YOURS)
+    if case.mediation_extended:
+        return Refused(Refusal.ALREADY_EXTENDED)
+    after = replace(case, mediation_extended=True)
+    return Decision([_event(case, command, now, EventType.MEDIATION_EXTENDED, Track.MEDIATION, case.mediation,
+                            case.mediation)], after)
+
+
 def _withdraw(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
     if command.actor.person_id != case.worker_id:
         return Refused(Refusal.NOT_YOURS)
@@ -493,13 +524,20 @@ def _hand_to_inspection(case: CaseState, command: Command, now: datetime) -> Dec
                             after.inspection)], after)
 
 
+def _reports_inspection(actor: Actor) -> bool:
+    # Which liaison (the workplace's district) and which mediator (the one who handed the case over) is
+    # store data: the service checks it, decide the role.
+    return actor.person_id is None or actor.role in (Role.INSPECTION, Role.MEDIATOR, Role.SUPERVISOR)
+
+
 def _inspection_step(source: frozenset[Inspection], target: Inspection, type: EventType):
-    """A step of labour inspection, as its liaison reports it (or a supervisor, or the system)."""
+    """A step of labour inspection, as its liaison or the mediator who handed it over reports it (or a
+    supervisor, or the system)."""
 
     def rule(case: CaseState, command: Command, now: datetime) -> Decision | Refused:
         if case.inspection not in source:
             return Refused(Refusal.NOT_IN_THIS_STATE)
-        if command.actor.person_id is not None and command.actor.role is not Role.SUPERVISOR:
+        if not _reports_inspection(command.actor):
             return Refused(Refusal.NOT_YOURS)
         after = replace(case, inspection=target)
         return Decision([_event(case, command, now, type, Track.INSPECTION, case.inspection, target)], after)
@@ -516,11 +554,16 @@ _RULES = {
     CommandKind.STEP_ASIDE: _step_aside,
     CommandKind.START_MEDIATION: _start_mediation,
     CommandKind.END_MEDIATION: _end_mediation,
+    CommandKind.EXTEND_MEDIATION: _extend_mediation,
     CommandKind.WITHDRAW: _withdraw,
     CommandKind.ADD_EVIDENCE: _add_evidence,
     CommandKind.REFER_TO_ARBITRATION: _refer_to_arbitration,
     CommandKind.SET_PAYMENT_DUE: _set_payment_due,
     CommandKind.RECORD_PAYMENT: _record_payment,
+    CommandKind.RECEIVE_ARBITRATION: _arbitration_step(
+        frozenset({Arbitration.APPLIED}), Arbitration.APPLIED, EventType.ARBITRATION_RECEIVED),
+    CommandKind.COMPLETE_ARBITRATION: _arbitration_step(
+        frozenset({Arbitration.APPLIED}), Arbitration.APPLIED, EventType.ARBITRATION_COMPLETED),
     CommandKind.ACCEPT_ARBITRATION: _arbitration_step(
         frozenset({Arbitration.APPLIED}), Arbitration.ACCEPTED, EventType.ARBITRATION_ACCEPTED),
     CommandKind.REFUSE_ARBITRATION: _arbitration_step(
@@ -531,6 +574,8 @@ _RULES = {
         frozenset({Arbitration.ACCEPTED}), Arbitration.SUSPENDED, EventType.ARBITRATION_SUSPENDED),
     CommandKind.RESUME_ARBITRATION: _arbitration_step(
         frozenset({Arbitration.SUSPENDED}), Arbitration.ACCEPTED, EventType.ARBITRATION_RESUMED),
+    CommandKind.RESTART_ARBITRATION: _arbitration_step(
+        frozenset({Arbitration.ACCEPTED}), Arbitration.ACCEPTED, EventType.ARBITRATION_RESTARTED),
     CommandKind.CLOSE_ARBITRATION: _close_arbitration,
     CommandKind.HAND_TO_INSPECTION: _hand_to_inspection,
     CommandKind.FILE_INSPECTION: _inspection_step(

@@ -46,6 +46,7 @@ class Case(BaseModel):
     arbitration_extended: bool = False
     inspection: Inspection | None = None
     accepted_at: datetime | None = None
+    mediation_extended: bool = False
     urgent: bool = False
     fields: dict[str, Any] = Field(default_factory=dict)
     workplace_street: str | None = None
@@ -62,7 +63,8 @@ class Case(BaseModel):
             worker_id=self.worker_id, mediation=self.mediation, outcome=self.outcome, centre_id=self.centre_id,
             mediator_id=self.mediator_id, payment=self.payment, arbitration=self.arbitration,
             arbitration_outcome=self.arbitration_outcome, arbitration_extended=self.arbitration_extended,
-            inspection=self.inspection, accepted_at=self.accepted_at, version=self.version,
+            inspection=self.inspection, accepted_at=self.accepted_at, mediation_extended=self.mediation_extended,
+            version=self.version,
         )
 
     @property

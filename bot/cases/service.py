@@ -6,6 +6,7 @@ machine, and writes the change as a conditional update with its events; nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.cases.machine import Actor, Command, CommandKind, Refusal, Refused, decide
 from bot.cases.model import Case, CaseEvent
@@ -14,6 +15,10 @@ from bot.intake.draft import EVIDENCE_COUNT_LIMIT, EVIDENCE_SIZE_LIMIT, Evidence
 from bot.notify import after_withdrawal
 from bot.people import Person
 from bot.ports import Transaction, UnitOfWork
+
+if TYPE_CHECKING:  # the keeper's module reads the cases' model in turn
+    from bot.deadline_keeper import DeadlineKeeper
+    from bot.deadlines import Deadline
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class CaseView:
     case: Case
     events: list[CaseEvent]
     evidence: list[EvidenceItem] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)  # every clock the case runs or ran
 
 
 def actor_of(person: Person) -> Actor:
@@ -59,11 +65,13 @@ async def change(tx: Transaction, case: Case, command: Command, clock: Clock) ->
 
 
 class CaseService:
-    """What a worker does with a filed case: list and open it, withdraw it, add evidence."""
+    """What a worker does with a filed case: list and open it, withdraw it, add evidence. With a keeper
+    the case's clocks are kept (a withdrawal stops them) and shown; tests of the store alone pass none."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, keeper: DeadlineKeeper | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._keeper = keeper
 
     async def cases_of(self, worker: Person) -> list[Case]:
         async with self._uow() as tx:
@@ -75,7 +83,9 @@ class CaseService:
             case = await tx.cases.get(case_id)
             if case is None or case.worker_id != worker.id:
                 return None
-            return CaseView(case, await tx.cases.events(case_id), await tx.cases.evidence(case_id))
+            events = await tx.cases.events(case_id)
+            deadlines = await self._keeper.current(tx, case, events) if self._keeper else []
+            return CaseView(case, events, await tx.cases.evidence(case_id), deadlines)
 
     async def withdraw(self, worker: Person, case_id: int, *, version: int | None, reason_code: str | None,
                        typed_reason: str | None) -> CaseResult:
@@ -92,6 +102,8 @@ class CaseService:
             result = await change(tx, case, command, self._clock)
             if isinstance(result, Rejected):
                 return result
+            if self._keeper:
+                await self._keeper.sync(tx, result.case)
             rows = await after_withdrawal(tx.people, result.case, reason_code)
             ids = await tx.outbox.add(rows, now=self._clock.now())
             return Changed(result.case, [row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])

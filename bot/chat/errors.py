@@ -15,8 +15,7 @@ from bot.background import log_failure
 from bot.chat.middlewares import front_of
 from bot.chat.outbound import CallbackAnswers
 from bot.people import locale_for
-from bot.ports import UpdateAlreadyHandled
-from storage.people import PeopleRepository
+from bot.ports import PersonFinder, UpdateAlreadyHandled
 
 log = logging.getLogger("bot.errors")
 
@@ -27,7 +26,7 @@ def log_update_failure(logger: logging.Logger, update_id: int, error: BaseExcept
     log_failure(logger, f"update {update_id}", error)
 
 
-def error_handler(people: PeopleRepository, i18n: I18n, default_locale: str, answers: CallbackAnswers):
+def error_handler(people: PersonFinder, i18n: I18n, default_locale: str, answers: CallbackAnswers):
     async def on_error(event: ErrorEvent, bot: Bot, **data: object) -> bool:
         update = event.update
         if update.callback_query and not answers.answered(update.callback_query.id):

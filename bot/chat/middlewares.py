@@ -14,8 +14,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.clock import Clock
 from bot.people import Front, Person, Role, locale_for
-from bot.ports import ProcessedUpdateLog, UpdateKey
-from storage.people import PeopleRepository
+from bot.ports import ChatPeople, ProcessedUpdateLog, UpdateKey
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -69,7 +68,7 @@ class PersonMiddleware(BaseMiddleware):
     Roles always come from the store, never from what an update or a button claims.
     """
 
-    def __init__(self, people: PeopleRepository, clock: Clock, supervisor_ids: frozenset[int]) -> None:
+    def __init__(self, people: ChatPeople, clock: Clock, supervisor_ids: frozenset[int]) -> None:
         self._people = people
         self._clock = clock
         self._supervisor_ids = supervisor_ids

@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aiogram import Bot
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramBadRequest,
@@ -43,6 +42,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.background import Backoff, log_failure, new_owner

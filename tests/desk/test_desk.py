@@ -124,10 +124,11 @@ async def test_an_accept_racing_a_withdrawal_leaves_one_of_them(chat, db, clock)
     await worker.says("/mycases")
     await worker.presses("LD-2026-000001")
     await worker.presses("Withdraw")
+    await worker.presses("The employer paid")
     withdraw = chat.last_message(WORKER)
     card = card_of(chat, MEDIATORS[0])
     await asyncio.gather(chat.press(MEDIATORS[0], button(card, "✅"), message=card),
-                         chat.press(WORKER, button(withdraw, "employer paid"), message=withdraw, language_code="en"))
+                         chat.press(WORKER, button(withdraw, "Yes, withdraw"), message=withdraw, language_code="en"))
     events = [event.type for event in await CaseRepository(db).events(case.id)]
     stored = await CaseRepository(db).get(case.id)
     assert ("accepted" in events) != ("withdrawn" in events), events
@@ -188,7 +189,8 @@ async def test_an_accepted_case_is_not_chased(app_settings, db, clock) -> None:
     await chat.press(MEDIATORS[0], button(card, "✅"), message=card)
     clock.set(clock.now() + timedelta(days=3))
     runner = job_runner(chat.dispatcher, db)
-    assert await runner.run_due() == 1  # the job runs, and finds nothing to chase
+    # the acknowledgement check, which finds nothing to chase, and the statutory clocks' calendar watch
+    assert await runner.run_due() == 2
     await chat.dispatcher["outbox"].flush()
     assert not any("⏰" in d.message.get("text", "") for d in chat.deliveries)
 
@@ -293,3 +295,14 @@ async def test_the_web_chat_is_a_full_desk(app_settings, db, clock) -> None:
         assert case.mediation is Mediation.ACCEPTED
     finally:
         await client.close()
+
+
+async def test_the_worker_sees_the_date_that_matters_in_mycases(chat, db, clock) -> None:
+    await filed(chat, db, clock)
+    card = card_of(chat, MEDIATORS[0])
+    await chat.press(MEDIATORS[0], button(card, "✅"), message=card)
+    worker = Worker(chat, WORKER)
+    await worker.says("/mycases")
+    [view] = await worker.presses("LD-2026-000001")
+    # Accepted on Tuesday 24 November 2026: 15 days later is Wednesday 9 December (Art. 14).
+    assert "If there is no agreement by December 9, 2026, you may apply for arbitration" in view

@@ -42,7 +42,7 @@ from bot.people import Role
 from tests.conftest import NOW
 
 K = CommandKind
-WORKER_ID, STRANGER_ID, HOLDER_ID, COLLEAGUE_ID, OUTSIDER_ID, SUPERVISOR_ID = 1, 2, 11, 12, 21, 90
+WORKER_ID, STRANGER_ID, HOLDER_ID, COLLEAGUE_ID, OUTSIDER_ID, LIAISON_ID, SUPERVISOR_ID = 1, 2, 11, 12, 21, 31, 90
 CENTRE, OTHER_CENTRE = "dxh-wujiashan", "dxh-jinyintan"
 
 ACTORS: dict[str, Actor] = {
@@ -51,6 +51,7 @@ ACTORS: dict[str, Actor] = {
     "holding mediator": Actor(HOLDER_ID, Role.MEDIATOR, CENTRE),
     "mediator of the centre": Actor(COLLEAGUE_ID, Role.MEDIATOR, CENTRE),
     "mediator of another centre": Actor(OUTSIDER_ID, Role.MEDIATOR, OTHER_CENTRE),
+    "inspection liaison": Actor(LIAISON_ID, Role.INSPECTION),
     "supervisor": Actor(SUPERVISOR_ID, Role.SUPERVISOR),
     "system": SYSTEM,
     # Still named on the case, but their role was taken away (the store says worker now).
@@ -106,8 +107,13 @@ def ended_in_the_queue(outcome: Outcome, **tracks: Any) -> CaseState:
     return replace(BACK_IN_QUEUE, mediation=Mediation.ENDED, outcome=outcome, **tracks)
 
 
+def with_and_without_the_extension(cases: list[CaseState]) -> list[CaseState]:
+    """A platform-work mediation may be extended once a mediator accepted, and stays so whatever follows."""
+    return [*cases, *(replace(case, mediation_extended=True) for case in cases if case.accepted_at is not None)]
+
+
 def reachable_states() -> Iterator[CaseState]:
-    under_way = [SUBMITTED, ASSIGNED, BACK_IN_QUEUE, ACCEPTED, IN_MEDIATION]
+    under_way = with_and_without_the_extension([SUBMITTED, ASSIGNED, BACK_IN_QUEUE, ACCEPTED, IN_MEDIATION])
     for case, inspection in product(under_way, INSPECTION_TRACK):  # arbitration and payment need an ending
         yield replace(case, inspection=inspection)
     # Withdrawn (no mediator ever accepted) by the worker, or by an application for arbitration, which
@@ -118,7 +124,7 @@ def reachable_states() -> Iterator[CaseState]:
                       arbitration_extended=extended, inspection=inspection)
     endings = [ended(outcome) for outcome in Outcome]
     endings += [ended_in_the_queue(outcome) for outcome in (Outcome.WITHDRAWN, Outcome.REFERRED)]
-    for case in endings:
+    for case in with_and_without_the_extension(endings):
         payments = [None, *Payment] if case.outcome is Outcome.AGREEMENT else [None]
         # referral is the opening of arbitration, so "referred" always has an arbitration track
         arbitrations = ARBITRATION_TRACK[1:] if case.outcome is Outcome.REFERRED else ARBITRATION_TRACK
@@ -180,7 +186,9 @@ def records_arbitration(actor: Actor) -> bool:
 
 
 def reports_inspection(actor: Actor) -> bool:
-    return is_system(actor) or is_supervisor(actor)
+    """The district's liaison or the mediator who handed it over (the service checks which), a supervisor,
+    the system."""
+    return is_system(actor) or is_supervisor(actor) or actor.role in (Role.INSPECTION, Role.MEDIATOR)
 
 
 def is_open(case: CaseState) -> bool:
@@ -193,11 +201,16 @@ PAYMENT_RESULTS = frozenset({Payment.PAID, Payment.PARTLY_PAID, Payment.NOT_PAID
 PAYMENT_NEXT = {Payment.DUE: PAYMENT_RESULTS, Payment.PARTLY_PAID: {Payment.PAID, Payment.NOT_PAID},
                 Payment.NOT_PAID: {Payment.PAID, Payment.PARTLY_PAID}, Payment.PAID: set()}
 ARBITRATION_STEPS = {  # kind: (from, to, event)
+    # the application reached the office, its materials were completed: recorded, the 5 days (re)start
+    K.RECEIVE_ARBITRATION: ({Arbitration.APPLIED}, Arbitration.APPLIED, EventType.ARBITRATION_RECEIVED),
+    K.COMPLETE_ARBITRATION: ({Arbitration.APPLIED}, Arbitration.APPLIED, EventType.ARBITRATION_COMPLETED),
     K.ACCEPT_ARBITRATION: ({Arbitration.APPLIED}, Arbitration.ACCEPTED, EventType.ARBITRATION_ACCEPTED),
     K.REFUSE_ARBITRATION: ({Arbitration.APPLIED}, Arbitration.NOT_ACCEPTED, EventType.ARBITRATION_NOT_ACCEPTED),
     K.EXTEND_ARBITRATION: ({Arbitration.ACCEPTED}, Arbitration.ACCEPTED, EventType.ARBITRATION_EXTENDED),
     K.SUSPEND_ARBITRATION: ({Arbitration.ACCEPTED}, Arbitration.SUSPENDED, EventType.ARBITRATION_SUSPENDED),
     K.RESUME_ARBITRATION: ({Arbitration.SUSPENDED}, Arbitration.ACCEPTED, EventType.ARBITRATION_RESUMED),
+    # rules Art. 46: claims changed, a party added: the 45 days start again, the state stays
+    K.RESTART_ARBITRATION: ({Arbitration.ACCEPTED}, Arbitration.ACCEPTED, EventType.ARBITRATION_RESTARTED),
     K.CLOSE_ARBITRATION: ({Arbitration.ACCEPTED, Arbitration.SUSPENDED}, Arbitration.CLOSED,
                           EventType.ARBITRATION_CLOSED),
 }
@@ -299,6 +312,16 @@ def expected(case: CaseState, command: Command) -> Allowed | Refusal:
             return Refusal.BAD_OUTCOME
         return Allowed((mediation_event(MEDIATION_ENDING, mediation, Mediation.ENDED, outcome=command.outcome),),
                        replace(case, mediation=Mediation.ENDED, outcome=Outcome(command.outcome)))
+
+    if kind is K.EXTEND_MEDIATION:  # platform work: once, by both sides' agreement, while a mediator holds it
+        if mediation not in HELD:
+            return Refusal.NOT_IN_THIS_STATE
+        if not conducts(actor, case):
+            return Refusal.NOT_YOURS
+        if case.mediation_extended:
+            return Refusal.ALREADY_EXTENDED
+        return Allowed((mediation_event(EventType.MEDIATION_EXTENDED, mediation, mediation),),
+                       replace(case, mediation_extended=True))
 
     if kind is K.WITHDRAW:
         if not is_the_worker(actor, case):
@@ -420,7 +443,7 @@ def describe(case: CaseState, command: Command) -> str:
                   f"{'/' + case.arbitration_outcome if case.arbitration_outcome else ''}"
     return (f"{command.kind}({shape}) by {ACTOR_NAMES[command.actor]} on {case.mediation}/{case.outcome} "
             f"centre={case.centre_id} mediator={case.mediator_id} accepted_at={case.accepted_at} "
-            f"payment={case.payment} "
+            f"{'extended ' if case.mediation_extended else ''}payment={case.payment} "
             f"arbitration={arbitration} inspection={case.inspection}")
 
 
@@ -452,8 +475,8 @@ def test_every_state_by_every_actor_against_the_specification(kind: CommandKind)
 
 def projection(case: CaseState) -> tuple:
     return (case.mediation, case.outcome, case.centre_id is None, case.mediator_id is None,
-            case.accepted_at is None, case.payment, case.arbitration, case.arbitration_outcome,
-            case.arbitration_extended, case.inspection)
+            case.accepted_at is None, case.mediation_extended, case.payment, case.arbitration,
+            case.arbitration_outcome, case.arbitration_extended, case.inspection)
 
 
 # Enough commands to reach every combination of the tracks from a filed case (the system's transfer,
@@ -491,6 +514,9 @@ def test_the_table_holds_exactly_the_reachable_states(step: str) -> None:
 # nothing else open (the valid shape of each command; every other command is refused to everyone).
 EVERYONE_WHO_ROUTES = {"holding mediator", "mediator of the centre", "supervisor", "system"}
 WHO_CONDUCTS = {"holding mediator", "supervisor", "system"}
+WHO_RECORDS_ARBITRATION = {"holding mediator", "mediator of the centre", "mediator of another centre", "supervisor",
+                           "system"}
+WHO_REPORTS_INSPECTION = {*WHO_RECORDS_ARBITRATION, "inspection liaison"}
 WHO_MAY_ALLOWED = {
     "submitted": (SUBMITTED, {
         K.ASSIGN: {"supervisor", "system"},
@@ -515,6 +541,7 @@ WHO_MAY_ALLOWED = {
         K.PASS: WHO_CONDUCTS,
         K.START_MEDIATION: WHO_CONDUCTS,
         K.END_MEDIATION: WHO_CONDUCTS,
+        K.EXTEND_MEDIATION: WHO_CONDUCTS,
         K.WITHDRAW: {"worker"},
         K.ADD_EVIDENCE: {"worker", "holding mediator"},
         K.REFER_TO_ARBITRATION: {"worker", *WHO_CONDUCTS},
@@ -525,6 +552,7 @@ WHO_MAY_ALLOWED = {
         K.REASSIGN: EVERYONE_WHO_ROUTES,
         K.PASS: WHO_CONDUCTS,
         K.END_MEDIATION: WHO_CONDUCTS,
+        K.EXTEND_MEDIATION: WHO_CONDUCTS,
         K.WITHDRAW: {"worker"},
         K.ADD_EVIDENCE: {"worker", "holding mediator"},
         K.REFER_TO_ARBITRATION: {"worker", *WHO_CONDUCTS},
@@ -534,10 +562,8 @@ WHO_MAY_ALLOWED = {
     "withdrawn at a centre": (WITHDRAWN_AT_A_CENTRE, {}),
     "withdrawn by an application for arbitration": (replace(WITHDRAWN_BEFORE_A_CENTRE,
                                                             arbitration=Arbitration.APPLIED), {
-        K.ACCEPT_ARBITRATION: {"holding mediator", "mediator of the centre", "mediator of another centre",
-                               "supervisor", "system"},
-        K.REFUSE_ARBITRATION: {"holding mediator", "mediator of the centre", "mediator of another centre",
-                               "supervisor", "system"},
+        **dict.fromkeys([K.RECEIVE_ARBITRATION, K.COMPLETE_ARBITRATION, K.ACCEPT_ARBITRATION,
+                         K.REFUSE_ARBITRATION], WHO_RECORDS_ARBITRATION),
         K.ADD_EVIDENCE: {"worker"},
         K.HAND_TO_INSPECTION: {"worker", "supervisor", "system"},
     }),
@@ -555,12 +581,28 @@ WHO_MAY_ALLOWED = {
         K.HAND_TO_INSPECTION: {"worker", *EVERYONE_WHO_ROUTES},
     }),
     "referred, applied": (ended(Outcome.REFERRED, arbitration=Arbitration.APPLIED), {
-        K.ACCEPT_ARBITRATION: {"holding mediator", "mediator of the centre", "mediator of another centre",
-                               "supervisor", "system"},
-        K.REFUSE_ARBITRATION: {"holding mediator", "mediator of the centre", "mediator of another centre",
-                               "supervisor", "system"},
+        **dict.fromkeys([K.RECEIVE_ARBITRATION, K.COMPLETE_ARBITRATION, K.ACCEPT_ARBITRATION,
+                         K.REFUSE_ARBITRATION], WHO_RECORDS_ARBITRATION),
         K.ADD_EVIDENCE: {"worker", "holding mediator"},
         K.HAND_TO_INSPECTION: {"worker", *EVERYONE_WHO_ROUTES},
+    }),
+    "in arbitration": (ended(Outcome.REFERRED, arbitration=Arbitration.ACCEPTED), {
+        **dict.fromkeys([K.EXTEND_ARBITRATION, K.SUSPEND_ARBITRATION, K.RESTART_ARBITRATION, K.CLOSE_ARBITRATION],
+                        WHO_RECORDS_ARBITRATION),
+        K.ADD_EVIDENCE: {"worker", "holding mediator"},
+        K.HAND_TO_INSPECTION: {"worker", *EVERYONE_WHO_ROUTES},
+    }),
+    "handed to inspection in mediation": (replace(IN_MEDIATION, inspection=Inspection.HANDED_OVER), {
+        K.TRANSFER: EVERYONE_WHO_ROUTES,
+        K.REASSIGN: EVERYONE_WHO_ROUTES,
+        K.PASS: WHO_CONDUCTS,
+        K.END_MEDIATION: WHO_CONDUCTS,
+        K.EXTEND_MEDIATION: WHO_CONDUCTS,
+        K.WITHDRAW: {"worker"},
+        K.ADD_EVIDENCE: {"worker", "holding mediator"},
+        K.REFER_TO_ARBITRATION: {"worker", *WHO_CONDUCTS},
+        K.FILE_INSPECTION: WHO_REPORTS_INSPECTION,
+        K.CLOSE_INSPECTION: WHO_REPORTS_INSPECTION,
     }),
 }
 
@@ -768,6 +810,53 @@ def test_arbitration_is_extended_only_once_even_across_a_suspension() -> None:
     assert closed.events[0].payload == {"outcome": ArbitrationOutcome.AWARD}
     assert (closed.state.arbitration, closed.state.arbitration_outcome, closed.state.arbitration_extended) == (
         Arbitration.CLOSED, ArbitrationOutcome.AWARD, True)
+
+
+@pytest.mark.parametrize("held", [ACCEPTED, IN_MEDIATION])
+def test_a_platform_mediation_is_extended_once_and_the_extension_outlives_a_pass(held: CaseState) -> None:
+    extended = step(held, Command(K.EXTEND_MEDIATION, ACTORS["holding mediator"],
+                                  params={"days": 10, "agreed_by": ["worker", "employer"]}))
+    assert kinds(extended) == [(EventType.MEDIATION_EXTENDED, Track.MEDIATION, held.mediation, held.mediation)]
+    assert extended.events[0].payload == {"days": 10, "agreed_by": ["worker", "employer"]}
+    assert extended.state == replace(held, mediation_extended=True)
+    assert refusal(extended.state, Command(K.EXTEND_MEDIATION, ACTORS["holding mediator"])) is Refusal.ALREADY_EXTENDED
+    passed = step(extended.state, Command(K.PASS, ACTORS["holding mediator"])).state
+    taken = step(passed, Command(K.ACCEPT, ACTORS["mediator of the centre"])).state
+    assert taken.mediation_extended
+    assert refusal(taken, Command(K.EXTEND_MEDIATION, ACTORS["mediator of the centre"])) is Refusal.ALREADY_EXTENDED
+    assert refusal(passed, Command(K.EXTEND_MEDIATION, ACTORS["supervisor"])) is Refusal.NOT_IN_THIS_STATE
+
+
+def test_receipt_completion_and_a_restart_are_recorded_and_leave_the_arbitration_state() -> None:
+    applied = ended(Outcome.REFERRED, arbitration=Arbitration.APPLIED)
+    for kind, event in ((K.RECEIVE_ARBITRATION, EventType.ARBITRATION_RECEIVED),
+                        (K.COMPLETE_ARBITRATION, EventType.ARBITRATION_COMPLETED)):
+        recorded = step(applied, Command(kind, ACTORS["mediator of another centre"]))
+        assert kinds(recorded) == [(event, Track.ARBITRATION, Arbitration.APPLIED, Arbitration.APPLIED)]
+        assert recorded.state == applied
+    accepted = step(applied, Command(K.ACCEPT_ARBITRATION)).state
+    assert refusal(accepted, Command(K.RECEIVE_ARBITRATION)) is Refusal.NOT_IN_THIS_STATE
+    restarted = step(accepted, Command(K.RESTART_ARBITRATION, params={"reason": "claims_changed"}))
+    assert kinds(restarted) == [(EventType.ARBITRATION_RESTARTED, Track.ARBITRATION, Arbitration.ACCEPTED,
+                                 Arbitration.ACCEPTED)]
+    assert restarted.events[0].payload == {"reason": "claims_changed"} and restarted.state == accepted
+    suspended = step(accepted, Command(K.SUSPEND_ARBITRATION)).state
+    assert refusal(suspended, Command(K.RESTART_ARBITRATION)) is Refusal.NOT_IN_THIS_STATE
+
+
+def test_the_inspection_liaison_reports_inspection_and_nothing_else() -> None:
+    liaison = ACTORS["inspection liaison"]
+    handed = replace(IN_MEDIATION, inspection=Inspection.HANDED_OVER)
+    filed = step(handed, Command(K.FILE_INSPECTION, liaison)).state
+    extended = step(filed, Command(K.EXTEND_INSPECTION, liaison, params={"approved_by": "department_head"}))
+    assert extended.events[0].payload == {"approved_by": "department_head"}
+    closed = step(extended.state, Command(K.CLOSE_INSPECTION, liaison, params={"result": "rectified"})).state
+    assert closed.inspection is Inspection.CLOSED
+    for command in (Command(K.ACCEPT_ARBITRATION, liaison), Command(K.HAND_TO_INSPECTION, liaison),
+                    Command(K.END_MEDIATION, liaison, outcome=Outcome.AGREEMENT)):
+        case = ended(Outcome.REFERRED, arbitration=Arbitration.APPLIED) \
+            if command.kind is K.ACCEPT_ARBITRATION else IN_MEDIATION
+        assert refusal(case, command) is Refusal.NOT_YOURS, command.kind
 
 
 def test_a_second_press_on_a_card_drawn_before_the_first_is_refused() -> None:

@@ -228,9 +228,10 @@ async def test_a_redelivery_racing_in_another_process_changes_the_case_once(
         await worker.says("/mycases")
         await worker.presses("LD-2026-000001")
         await worker.presses("Withdraw")
+        await worker.presses("The employer paid")
         data, message = next((button["callback_data"], d.message) for d in reversed(first.deliveries)
                              for row in d.message.get("reply_markup", {}).get("inline_keyboard", [])
-                             for button in row if "employer paid" in button["text"])
+                             for button in row if "Yes, withdraw" in button["text"])
         update = first.updates.callback(WORKER, data=data, message=message, language_code="en")
         await asyncio.gather(first.dispatcher.feed_update(first.bot, update),
                              second.dispatcher.feed_update(second.bot, update))

@@ -66,3 +66,12 @@ class Worker:
 
     def last(self) -> str:
         return self.chat.last_message(self.user_id)["text"]
+
+
+def messages_with_buttons(chat: ChatHarness, user_id: int) -> list[dict[str, Any]]:
+    """The bot's messages in the chat that still carry inline buttons, as the person sees them now."""
+    latest: dict[int, dict[str, Any]] = {}
+    for delivery in chat.deliveries:
+        if delivery.chat_id == user_id and delivery.kind != "delete":
+            latest[delivery.message["message_id"]] = delivery.message
+    return [message for message in latest.values() if message.get("reply_markup", {}).get("inline_keyboard")]

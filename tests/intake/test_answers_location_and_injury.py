@@ -8,7 +8,7 @@ from aiogram.utils.i18n import I18n
 from bot.i18n import LOCALES_DIR
 from bot.intake.draft import Notice
 from bot.people import Front
-from handlers.intake_texts import notice_text
+from handlers.intake.texts import notice_text
 from storage.cases import CaseRepository
 from storage.db import Database
 from storage.people import PeopleRepository

@@ -215,12 +215,14 @@ async def test_a_draft_keeps_photos_and_documents_within_limits(chat: ChatHarnes
     worker = Worker(chat, WORKER)
     await worker.agrees_to_the_notice()
     [received] = await worker.sends_photo("a")
-    assert "Received photo-1.jpg" in received
+    assert "Received Photo 1 (196 KB)" in received, "a photo has no file name of its own; its size in KB"
+    assert "Tell me in your own words" in received, "the screen the worker was on comes with the receipt"
     [too_big] = await worker.sends_document("contract.pdf", 25 * 1024 * 1024)
-    assert "more than the 20 MB" in too_big
-    await worker.sends_document("payslips.pdf", 300_000)
+    assert "contract.pdf is 25.0 MB, more than the 20 MB" in too_big
+    [received] = await worker.sends_document("payslips.pdf", 300_000)
+    assert "Received payslips.pdf (293 KB)" in received
     draft = await draft_of(chat, WORKER)
-    assert [item.name for item in draft.evidence] == ["photo-1.jpg", "payslips.pdf"]
+    assert [item.name for item in draft.evidence] == ["photo-1", "payslips.pdf"]
     assert draft.evidence[0].file_id == "photo-a" and draft.evidence[0].size == 200_000
     for index in range(18):
         await worker.sends_photo(f"more-{index}")

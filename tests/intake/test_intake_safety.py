@@ -33,8 +33,9 @@ async def test_without_consent_nothing_of_the_complaint_is_stored(chat: ChatHarn
     assert rows(db_path, "SELECT count(*) FROM consents") == [(0,)]
     stored = " ".join((state or "") + data for state, data in rows(db_path, "SELECT state, data FROM chat_state"))
     assert "Hongda" not in stored and "13800138000" not in stored and "secret" not in stored
-    [reply] = await worker.says("Hongda owes me 5000 yuan")
-    assert "I did not understand" in reply, "no draft is open"
+    [offer] = await worker.says("Hongda owes me 5000 yuan")
+    assert "It sounds like you want to file a complaint" in offer and "Do you agree?" in offer, \
+        "no draft is open: a complaint written now is offered to be filed anew"
 
 
 async def test_wrong_answers_are_explained_and_asked_again_keeping_earlier_ones(chat: ChatHarness) -> None:

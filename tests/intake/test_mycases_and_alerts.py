@@ -77,10 +77,23 @@ async def test_withdrawing_with_a_reason_records_the_event(chat: ChatHarness, db
     await worker.presses("LD-2026-000001")
     [question] = await worker.presses("Withdraw")
     assert "Why do you want to withdraw" in question
-    done, *_to_the_centre = await worker.presses("The employer paid")
-    assert "is withdrawn" in done
     cases = CaseRepository(db)
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
+
+    [confirm] = await worker.presses("The employer paid")
+    assert "Withdraw case LD-2026-000001 (“The employer paid”)?" in confirm and "cannot be undone" in confirm
+    [case] = await cases.of_worker(person.id)
+    assert case.mediation is Mediation.ASSIGNED, "one tap on a reason withdraws nothing yet"
+    [kept] = await worker.presses("No, keep the case")
+    assert "Kept" in kept
+    [case] = await cases.of_worker(person.id)
+    assert case.mediation is Mediation.ASSIGNED
+
+    await worker.presses("LD-2026-000001")
+    await worker.presses("Withdraw")
+    await worker.presses("The employer paid")
+    done, *_to_the_centre = await worker.presses("Yes, withdraw")
+    assert "is withdrawn" in done
     [case] = await cases.of_worker(person.id)
     assert case.mediation is Mediation.WITHDRAWN
     withdrawn = (await cases.events(case.id))[-1]
@@ -142,6 +155,7 @@ async def test_no_evidence_reaches_a_case_withdrawn_meanwhile(chat: ChatHarness,
                     if "Withdraw" in b["text"])
     await chat.press(WORKER, withdraw, message=case_message, language_code="en")  # the older message's button
     await worker.presses("The employer paid")
+    await worker.presses("Yes, withdraw")
     replies = await worker.sends_document("late.pdf", 1_000)
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
     [case] = await CaseRepository(db).of_worker(person.id)
@@ -166,7 +180,7 @@ async def test_evidence_from_the_draft_is_kept_on_the_case(chat: ChatHarness, db
     for answer in ("Pay us", "Chats", "Chen Gang", "13800138000", "Wujiashan street"):
         await worker.says(answer)
     await worker.presses("Skip")
-    assert "photo-1.jpg" in worker.last()
+    assert "📎 Photo 1 (196 KB)" in worker.last()
     await worker.presses("Submit")
     person = await PeopleRepository(db).find(Front.TELEGRAM, WORKER)
     [case] = await CaseRepository(db).of_worker(person.id)

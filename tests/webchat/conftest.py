@@ -17,7 +17,7 @@ import pytest
 from aiohttp import ClientWebSocketResponse, web
 from aiohttp.test_utils import BaseTestServer, TestClient, TestServer, unused_port
 
-from bot.app import build_dispatcher
+from bot.app import build_dispatcher, webchat_stores
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.db import Database
@@ -86,7 +86,7 @@ class WebChatTestServer(TestServer):
 
 async def serve_webchat(settings: Settings, db: Database, clock: Clock, *, port: int | None = None) -> TestClient:
     dispatcher = build_dispatcher(settings, db, clock=clock)
-    server: BaseTestServer = WebChatTestServer(await build_webchat(dispatcher, settings, db), port=port)
+    server: BaseTestServer = WebChatTestServer(await build_webchat(dispatcher, settings, webchat_stores(db)), port=port)
     client = TestClient(server)
     await client.start_server()
     return client

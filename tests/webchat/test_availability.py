@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from storage.webchat_history import HISTORY_LIMIT
+from bot.ports import HISTORY_LIMIT
 from tests.webchat.conftest import (
     FRAME_TIMEOUT,
     Page,

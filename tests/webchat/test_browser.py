@@ -91,3 +91,51 @@ async def test_a_long_conversation_shows_its_recent_part_and_earlier_messages_on
         await expect(page.locator(".row")).to_have_count(60)
         await expect(page.locator(".row").first).to_contain_text("第1条")
         await expect(page.get_by_role("button", name="更早的消息")).to_have_count(0)
+
+
+async def test_the_location_sheet_fits_a_phone_screen(webchat: WebChat, tmp_path: Path) -> None:
+    async with phone_page(tmp_path) as page:
+        await page.goto(f"{base_of(webchat)}/?as=zhang&lang=zh_CN")
+        await page.get_by_role("button", name="附件").click()
+        await page.locator(".attach-choice.location").click()
+        sheet = await page.locator(".sheet").bounding_box()
+        for name in ("latitude", "longitude"):
+            field = await page.locator(f"input[name={name}]").bounding_box()
+            assert sheet is not None and field is not None
+            assert field["x"] >= sheet["x"] and field["x"] + field["width"] <= sheet["x"] + sheet["width"], name
+            assert field["x"] + field["width"] <= PHONE["width"], f"the {name} field stays on the screen"
+        await page.screenshot(path=str(SCREENSHOT.with_name("webchat-location.png")))
+
+
+async def test_a_message_too_long_for_one_is_kept_and_explained(webchat: WebChat, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    text = "工资" * 2500  # 5,000 characters: more than one message holds
+    async with phone_page(tmp_path) as page:
+        await page.goto(f"{base_of(webchat)}/?as=zhang&lang=zh_CN")
+        await expect(page.locator(".status")).to_have_text("在线")
+        box = page.get_by_role("textbox")
+        await box.fill(text)
+        await expect(page.locator(".too-long")).to_contain_text("4096")
+        await page.get_by_role("button", name="发送").click()
+        assert await box.input_value() == text, "nothing typed is cut off or cleared"
+        await expect(page.locator(".row.mine")).to_have_count(0)
+
+        await box.fill(text[:4000])
+        await expect(page.locator(".too-long")).to_be_hidden()
+        await page.get_by_role("button", name="发送").click()
+        await expect(page.locator(".row.mine")).to_have_count(1)
+        assert await box.input_value() == ""
+
+
+async def test_a_new_visitor_is_greeted_and_can_start(webchat: WebChat, tmp_path: Path) -> None:
+    from playwright.async_api import expect
+
+    async with phone_page(tmp_path) as page:
+        await page.goto(f"{base_of(webchat)}/?as=li&lang=zh_CN")
+        greeting = page.locator(".empty-chat")
+        await expect(greeting).to_contain_text("劳动争议")
+        await page.screenshot(path=str(SCREENSHOT.with_name("webchat-new-visitor.png")))
+        await greeting.get_by_role("button", name="开始").click()
+        await expect(page.locator(".row.theirs .text").first).to_contain_text("您好")
+        await expect(greeting).to_have_count(0)

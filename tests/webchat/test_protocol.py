@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import struct
 import zlib
 
@@ -247,27 +245,6 @@ async def test_a_press_on_a_button_the_message_does_not_have_is_refused(webchat:
     await page.send(type="press", message_id=offer["id"], data="lang:fr")
     toast = await page.until(lambda frame: frame["type"] == "toast")
     assert toast["text"] == "This button is no longer active."
-
-
-async def test_declining_the_privacy_notice_deletes_the_web_conversation(webchat: WebChat, db_path) -> None:
-    page = await webchat.open()
-    await page.next()
-    await page.send(type="text", text="/new")
-    notice = (await page.until(bot_said("Before you start")))["message"]
-    await page.send(type="text", text="Hongda owes me 5000 yuan, my phone is 13800138000")
-    await page.until(bot_said("tap “I agree”"))
-    await page.send(type="press", message_id=notice["id"], data=button_data(notice, "No, thanks"))
-    await page.until(lambda frame: frame["type"] == "history" and frame["messages"] == [])
-    await page.until(bot_said("nothing about a complaint has been kept"))
-
-    with sqlite3.connect(db_path) as connection:
-        kept = " ".join(body for (body,) in connection.execute("SELECT body FROM webchat_messages"))
-    assert "13800138000" not in kept and "Hongda" not in kept, "what the worker wrote is gone"
-    assert "nothing about a complaint has been kept" in kept, "the conversation goes on from here"
-
-    again = await webchat.open()
-    history = await again.next()
-    assert all("13800138000" not in json.dumps(message) for message in history["messages"])
 
 
 async def test_a_flooding_page_is_told_to_slow_down(webchat: WebChat) -> None:

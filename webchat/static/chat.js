@@ -148,8 +148,11 @@
     ui.input.rows = 1;
     ui.input.placeholder = T.placeholder;
     ui.input.setAttribute("aria-label", T.placeholder);
-    ui.input.maxLength = 4096;
-    ui.input.addEventListener("input", growInput);
+    // No maxLength: the browser would cut a long paste without a word. Too long is said, and kept.
+    ui.input.addEventListener("input", () => {
+      growInput();
+      noteLength();
+    });
     ui.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -166,7 +169,10 @@
     const send = iconButton("send", T.send, "send");
     send.addEventListener("click", sendText);
     row.append(menu, attach, ui.input, ui.keyboardToggle, send);
-    composer.append(ui.keyboard, row);
+    ui.tooLong = el("div", "too-long");
+    ui.tooLong.hidden = true;
+    ui.tooLong.setAttribute("role", "status");
+    composer.append(ui.keyboard, ui.tooLong, row);
 
     ui.sheet = el("div", "sheet-backdrop");
     ui.sheet.hidden = true;
@@ -182,6 +188,19 @@
 
     app.append(header, ui.banner, ui.messages, composer, ui.sheet, ui.toast, ui.photoInput, ui.documentInput);
     connect();
+  }
+
+  function characters(text) {
+    return [...text].length; // as the server counts them: code points, not UTF-16 units
+  }
+
+  function noteLength() {
+    const count = characters(ui.input.value.trim());
+    ui.tooLong.hidden = count <= config.messageLimit;
+    if (!ui.tooLong.hidden) {
+      ui.tooLong.textContent = T.too_long.replace("{count}", String(count)).replace("{limit}", String(config.messageLimit));
+    }
+    return ui.tooLong.hidden;
   }
 
   function growInput() {
@@ -271,10 +290,22 @@
     rows.clear();
     const ordered = [...views.values()].sort((a, b) => a.id - b.id);
     if (more && ordered.length) ui.list.append(earlierButton(ordered[0].id));
+    if (!ordered.length && !more) ui.list.append(emptyChat());
     for (const view of ordered) appendRow(view, false);
     drawKeyboard();
     if (keepPlace) ui.messages.scrollTop = ui.messages.scrollHeight - fromBottom;
     else scrollToEnd();
+  }
+
+  function emptyChat() {
+    // A new chat is not a blank screen: what the service does, and a Start button (as Telegram shows).
+    const card = el("div", "empty-chat");
+    card.append(el("div", "avatar large bot-avatar", "调"), el("h2", "", T.intro_title), el("p", "", T.intro));
+    const start = el("button", "primary-button start", T.start);
+    start.type = "button";
+    start.addEventListener("click", () => send({ type: "text", text: "/start" }));
+    card.append(start);
+    return card;
   }
 
   function earlierButton(oldestId) {
@@ -290,6 +321,8 @@
 
   function appendRow(view, scroll) {
     const follow = !scroll || nearBottom() || view.mine;
+    const empty = ui.list.querySelector(".empty-chat");
+    if (empty) empty.remove();
     const last = ui.list.lastElementChild;
     if (!last || last.dataset.day !== dayOf(view)) {
       const chip = el("div", "day", new Date(view.date * 1000).toLocaleDateString(config.lang === "en" ? "en" : "zh-CN", { month: "long", day: "numeric" }));
@@ -487,9 +520,14 @@
   function sendText() {
     const text = ui.input.value.trim();
     if (!text) return;
+    if (!noteLength()) {
+      ui.input.focus();
+      return; // kept as typed, with the note saying what to do
+    }
     send({ type: "text", text });
     ui.input.value = "";
     growInput();
+    noteLength();
     ui.input.focus();
   }
 
@@ -680,6 +718,7 @@
         if (caption) {
           ui.input.value = "";
           growInput();
+          noteLength();
         }
       })
       .catch(() => showToast(T.upload_failed, true));

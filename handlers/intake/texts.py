@@ -1,8 +1,10 @@
-"""The intake's words: questions with why they are asked and an example, answer labels, problems,
-notices, and answers and dates rendered for the worker's language (shared by intake and mycases)."""
+"""The intake's words: the privacy notice, questions with why they are asked and an example, answer
+labels, problems, notices, the summary, and answers, dates, money and evidence rendered for the worker's
+language (the renderings are shared with mycases, the desk and the notices)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,9 +28,13 @@ from bot.intake.draft import (
     EvidenceRefusal,
     Notice,
 )
-from bot.intake.limitation import LimitationEstimate
+from bot.intake.limitation import LimitationEstimate, estimate
 from bot.intake.questions import QUESTIONS, AnswerType
 from bot.intake.validation import Problem, Verdict
+from bot.people import Front
+
+MEGABYTE = 1024 * 1024
+DESCRIPTION_EXCERPT = 300
 
 
 @dataclass(frozen=True)
@@ -58,9 +64,12 @@ def show_money(amount: str | Decimal) -> str:
 
 
 def show_size(size: int | None) -> str:
+    """A file's size in KB below a megabyte (never "0.0 MB"), else in MB."""
     if size is None:
         return "?"
-    return _("{mb} MB").format(mb=format_decimal(size / 1024 / 1024, "0.0", locale=locale()))
+    if size < MEGABYTE:
+        return _("{kb} KB").format(kb=format_decimal(max(1, math.ceil(size / 1024)), locale=locale()))
+    return _("{mb} MB").format(mb=format_decimal(size / MEGABYTE, "0.0", locale=locale()))
 
 
 def kind_label(kind: DisputeKind | str) -> str:
@@ -349,27 +358,164 @@ def alert_label(reason: AlertReason) -> str:
     }[reason]
 
 
-def evidence_line(item: EvidenceItem) -> str:
-    return _("📎 {name} ({size})").format(name=escape(item.name), size=show_size(item.size))
+def evidence_label(item: EvidenceItem, number: int) -> str:
+    """What the worker calls a piece of evidence, HTML-escaped: a file by its own name; a photo has none
+    (a chat app sends it without one), so it is called by its place among the evidence."""
+    if item.type == "photo":
+        return _("Photo {number}").format(number=number)
+    return escape(item.name)
+
+
+def evidence_line(item: EvidenceItem, number: int) -> str:
+    return _("📎 {name} ({size})").format(name=evidence_label(item, number), size=show_size(item.size))
 
 
 def evidence_from(message: Message, number: int) -> EvidenceItem:
-    """A photo (its largest size) or a document as kept on a draft or a case; `number` names a photo."""
+    """A photo (its largest size) or a document as kept on a draft or a case; `number` is its place."""
     if message.photo:
         photo = message.photo[-1]
         return EvidenceItem(file_id=photo.file_id, file_unique_id=photo.file_unique_id, type="photo",
-                            name=f"photo-{number}.jpg", size=photo.file_size)
+                            name=f"photo-{number}", size=photo.file_size)
     document = message.document
-    assert document is not None, "evidence is a photo or a document"
+    if document is None:
+        raise ValueError("evidence is a photo or a document")
     name = (document.file_name or f"document-{number}")[:255]
     return EvidenceItem(file_id=document.file_id, file_unique_id=document.file_unique_id, type="document",
                         name=name, size=document.file_size)
 
 
-def evidence_refusal_text(refusal: EvidenceRefusal, item: EvidenceItem) -> str:
+def evidence_received_text(item: EvidenceItem, count: int) -> str:
+    return _("📎 Received {name} ({size}). {count} of at most {limit} files are attached to your "
+             "complaint.").format(name=evidence_label(item, count), size=show_size(item.size), count=count,
+                                  limit=EVIDENCE_COUNT_LIMIT)
+
+
+def evidence_refusal_text(refusal: EvidenceRefusal, item: EvidenceItem, number: int) -> str:
     if refusal is EvidenceRefusal.TOO_LARGE:
         return _("⚠️ {name} is {size}, more than the {limit} MB a file may have. Please send a smaller file, "
                  "or a photo of the document instead.").format(
-            name=escape(item.name), size=show_size(item.size), limit=EVIDENCE_SIZE_LIMIT // (1024 * 1024))
+            name=evidence_label(item, number), size=show_size(item.size), limit=EVIDENCE_SIZE_LIMIT // MEGABYTE)
     return _("⚠️ {limit} files are already attached, the most one case can carry. Describe any other evidence "
              "in words; the mediator can ask for it.").format(limit=EVIDENCE_COUNT_LIMIT)
+
+
+# --- the intake's own screens -------------------------------------------------------------------------
+
+def privacy_notice(front: Front) -> str:
+    lines = [
+        _("<b>Before you start: your personal information</b>"),
+        _("<b>What we collect:</b> what you tell us about the dispute, your name, phone number, employer, "
+          "workplace and where you are, and the photos and files you send. An ID number is asked only if the "
+          "case goes to arbitration."),
+        _("<b>Who sees it:</b> the mediators of the centre that takes your case, and the district HR bureau "
+          "(区人社局) staff who supervise mediation. Every time staff open your details it is recorded."),
+        _("<b>How long we keep it:</b> while the case is handled and for 3 years after it closes, in case "
+          "arbitration or a court needs it; then it is deleted. A draft you cancel with /cancel is deleted at once."),
+        _("<b>Your rights:</b> to get a copy of your information, correct it or have it deleted, tell your "
+          "mediator in this chat or ask the district HR bureau."),
+        _("Injury and health details and your precise location are sensitive: we ask for them separately, "
+          "only if needed."),
+    ]
+    if front is Front.TELEGRAM:
+        lines.append(_("Messages sent through Telegram pass through servers outside China. If you prefer, "
+                       "use the district's web chat instead."))
+    lines.append(_("Without your consent nothing about a complaint is kept. Do you agree?"))
+    return "\n\n".join(lines)
+
+
+def first_words_offer() -> str:
+    """Before the notice, to a worker whose first message already tells the complaint."""
+    return _("It sounds like you want to file a complaint. I can file it from what you wrote, so you need not "
+             "write it again, once you have read the notice below and agreed. If you do not agree, what you "
+             "wrote is not kept.")
+
+
+def notice_reminder() -> str:
+    return _("Before you tell me about the complaint, please read the notice above and tap “I agree”. Nothing "
+             "you write goes into a complaint until then, and if you decline, what you wrote here is deleted.")
+
+
+def declined_text() -> str:
+    return _("Understood: nothing about a complaint has been kept. Your chat profile (name and language) is kept "
+             "only so that we can talk. You can start again at any time with /new.")
+
+
+def description_invitation() -> str:
+    return "\n".join([
+        _("<b>Tell me in your own words what happened.</b>"),
+        _("Who you work for, what is owed or what went wrong, since when, and how many of you. I will fill in "
+          "what I can and ask only for what is missing."),
+        "<i>" + _("For example: {example}").format(example=escape(_(
+            "武汉某某建筑公司欠我们12个人3月到8月的工资，我自己被欠了一万二，工地在东西湖区吴家山街道"))) + "</i>",
+        _("Or choose what it is about:"),
+    ])
+
+
+def understood_text(draft: Draft, filled: list[str]) -> str:
+    if not filled:
+        return _("Thank you, I have noted your description. Now a few questions, one at a time.")
+    lines = [_("Thank you. This is what I understood:")]
+    # Short placeholder names: the Chinese colon differs, and nothing else in the text is to translate.
+    lines += ["• " + _("{key}: {val}").format(key=escape(field_label(code, draft.kind)),
+                                             val=answer_text(code, draft.answers[code]))
+              for code in filled]
+    if draft.street:
+        lines.append("• " + _("Street: {street}").format(street=escape(draft.street)))
+    lines.append(_("I will ask only for what is missing; you can correct anything in the summary at the end."))
+    return "\n".join(lines)
+
+
+def summary_text(draft: Draft, today: date) -> str:
+    lines = [_("<b>Please check your complaint</b>"), ""]
+    for question in draft.questions():
+        code = question.code
+        value = answer_text(code, draft.answers[code]) if code in draft.answers else _("(skipped)")
+        lines.append(_("<b>{key}:</b> {val}").format(key=escape(field_label(code, draft.kind)), val=value))
+    if draft.description:
+        excerpt = draft.description if len(draft.description) <= DESCRIPTION_EXCERPT else (
+            draft.description[:DESCRIPTION_EXCERPT] + "…")
+        lines.append(_("<b>{key}:</b> {val}").format(key=escape(_("In your words")), val=escape(excerpt)))
+    lines.append("")
+    if draft.evidence:
+        lines.append(_("<b>Evidence attached:</b> {count}").format(count=len(draft.evidence)))
+        lines += [evidence_line(item, number) for number, item in enumerate(draft.evidence, start=1)]
+    else:
+        lines.append(_("No photos or files attached yet: you can send them now, or later from /mycases."))
+    if limitation := estimate(draft, today):
+        lines += ["", limitation_text(limitation)]
+    lines += ["", _("Tap a button to change an answer, or submit.")]
+    return "\n".join(lines)
+
+
+def summary_hint() -> str:
+    return _("To change an answer, tap its button below; to add evidence, send photos or files. When all is "
+             "right, tap “Submit”.")
+
+
+def health_consent_text() -> str:
+    return _(
+        "The next question is about your injury or health. The law treats this as sensitive personal "
+        "information: we ask for it only with your separate consent, use it only for this case (the mediator "
+        "and, if you wish, an occupational-injury claim) and keep it like the rest of the case. Do you agree?")
+
+
+def location_consent_text() -> str:
+    return _("A precise location is sensitive personal information. May we use it, only to find a mediation "
+             "centre you can reach? If not, type the street or district instead.")
+
+
+def stale_button_text() -> str:
+    return _("That button belongs to an earlier question; please use the newest message.")
+
+
+def unknown_command_text(command: str) -> str:
+    return _("“{command}” is not a command I know. Please answer the question above; /cancel stops the "
+             "complaint and /help lists the commands.").format(command=escape(command[:40]))
+
+
+def lost_draft_text() -> str:
+    return _("I could not find the complaint you were filling in, so it has been closed. Send /new to start again.")
+
+
+def warning(problem: str) -> str:
+    return f"⚠️ {problem}"
