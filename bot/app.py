@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.accounts import AccountService
 from bot.calendar import WorkingCalendar
-from bot.cases.service import CaseService
+from bot.case_service import CaseService
 from bot.chat.errors import error_handler
 from bot.chat.fronts import attach_front, bot_commands, build_i18n
 from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, UpdateOnceMiddleware
@@ -29,7 +29,7 @@ from bot.clock import Clock, SystemClock
 from bot.deadline_keeper import REMIND_JOB, WATCH_JOB, DeadlineKeeper
 from bot.deadlines import CalendarSource
 from bot.desk import ACKNOWLEDGE_JOB, ESCALATE_JOB, Acknowledgement, DeskService, RegistryCentres
-from bot.intake.service import IntakeService
+from bot.intake_service import IntakeService
 from bot.jobs.health import check_health
 from bot.jobs.runner import JobRunner
 from bot.notify import job_runner_silent

@@ -28,7 +28,7 @@ from bot.cases.machine import (
     decide,
 )
 from bot.cases.model import Case, CaseEvent, DisputeKind
-from bot.cases.service import Changed, Rejected, actor_of, change
+from bot.case_service import Changed, Rejected, actor_of, change
 from bot.clock import Clock
 from bot.clocks import Limit
 from bot.deadline_keeper import ClockTransaction, ClockUnitOfWork, DeadlineKeeper, handed_over_by, unique

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -23,8 +23,8 @@ from bot.outbox.model import Notification
 from bot.people import Person, Role
 from bot.routing.assign import RoutingDecision
 
-if TYPE_CHECKING:  # the ports name this module's Protocol in turn
-    from bot.ports import UnitOfWork
+if TYPE_CHECKING:
+    from bot.ports import StaffDirectory, UnitOfWork
 
 
 class NoticeKind(StrEnum):
@@ -145,14 +145,6 @@ class ClockParams(BaseModel):
 
 class JobsSilentParams(BaseModel):
     last_run_at: datetime | None   # None: never ran
-
-
-class StaffDirectory(Protocol):
-    async def get(self, person_id: int) -> Person | None: ...
-
-    async def staff_of_centre(self, centre_id: str) -> list[Person]: ...
-
-    async def with_role(self, role: Role) -> list[Person]: ...
 
 
 def _row(recipient: Person | int, kind: NoticeKind, params: BaseModel, case: Case, *,

@@ -16,7 +16,6 @@ from bot.cases.machine import Decision, NewEvent
 from bot.cases.model import Case, CaseEvent, DisputeKind
 from bot.intake.draft import EvidenceItem
 from bot.jobs.store import JobStore
-from bot.notify import StaffDirectory
 from bot.outbox.store import OutboxStore
 from bot.people import Front, Person, Role
 from bot.routing.registry import Registry
@@ -85,6 +84,14 @@ class DraftSlot(Protocol):
     filed draft is never offered again (the chat state lives in the same database)."""
 
     async def clear(self) -> None: ...
+
+
+class StaffDirectory(Protocol):
+    async def get(self, person_id: int) -> Person | None: ...
+
+    async def staff_of_centre(self, centre_id: str) -> list[Person]: ...
+
+    async def with_role(self, role: Role) -> list[Person]: ...
 
 
 class Transaction(Protocol):

@@ -881,9 +881,12 @@ class RegistryPlaces:
         return [district.name for district in self._gazetteer.districts]
 
     def find(self, typed: str) -> Scope | None:
+        """A centre's id or full name, a district's or street's name (吴家山 is the street; its centre's
+        short name comes last)."""
         word = fold_case(normalise(typed)).strip()
-        for centre in self._registry().centres:
-            if word in (centre.id, fold_case(centre.name.zh), fold_case(centre.name.en), fold_case(centre.label.zh)):
+        centres = self._registry().centres
+        for centre in centres:
+            if word in (centre.id, fold_case(centre.name.zh), fold_case(centre.name.en)):
                 return Scope(centre=centre.id)
         for district in self._gazetteer.districts:
             if word in (district.name, district.name.removesuffix("区"), fold_case(district.name_en)):
@@ -892,7 +895,8 @@ class RegistryPlaces:
         for place in self._gazetteer.places:
             if place.name == place.street and core in (core_name(place.street), core_name(place.street_en)):
                 return Scope(street=place.street)
-        return None
+        return next((Scope(centre=centre.id) for centre in centres
+                     if word in (fold_case(centre.label.zh), fold_case(centre.label.en))), None)
 
 
 _KIND_WORDS = {

@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from bot.cases.machine import SYSTEM, Command, CommandKind
 from bot.cases.model import Case
-from bot.cases.service import Changed, actor_of, change
+from bot.case_service import Changed, actor_of, change
 from bot.clock import Clock
 from bot.people import STAFF_ROLES, Front, Person, Role
 from bot.ports import CentreSource, Invite, NewInvite, StaffTransaction, StaffUnitOfWork

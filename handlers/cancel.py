@@ -15,8 +15,8 @@ from bot.chat.outbound import edit_text
 from bot.clock import Clock
 from bot.people import Front, Person
 from bot.settings import Settings
+from handlers.case_step import CaseStep, finish_case_step
 from handlers.intake.flow import filling_in_a_complaint, take_up_again, today_of
-from handlers.mycases import CaseStep, finish_case_step
 
 
 class CancelConfirm(CallbackData, prefix="cancel"):

@@ -14,8 +14,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.case_service import Rejected
 from bot.cases import CommandKind, Refusal
-from bot.cases.service import Rejected
 from bot.chat.outbound import edit_text, send_text
 from bot.chat.telegram_html import escape
 from bot.desk import REFUSAL_REASONS, Card, DeskResult, DeskService, Taken

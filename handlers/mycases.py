@@ -9,13 +9,12 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.case_service import CaseService, CaseView, Rejected
 from bot.cases import Case, CaseEvent
 from bot.cases.machine import Refusal
-from bot.cases.service import CaseService, CaseView, Rejected
 from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
@@ -24,6 +23,7 @@ from bot.intake.draft import EVIDENCE_SIZE_LIMIT, EvidenceRefusal
 from bot.people import Person
 from bot.routing.service import RoutingService
 from bot.settings import Settings
+from handlers.case_step import CaseStep, enter_case_step, finish_case_step, step_case_id
 from handlers.case_texts import event_text, refusal_text, status_label, withdraw_reason_label
 from handlers.clock_texts import worker_deadline_line
 from handlers.intake.texts import (
@@ -38,14 +38,7 @@ from handlers.menu import MenuAction
 
 LISTED_CASES = 20
 REASON_LIMIT = 500
-# A step on a case keeps what the chat was doing before (an open complaint draft) to return to it.
-STEP_KEY = "case_step"
 WITHDRAW_REASONS = ("paid", "settled", "no_longer")
-
-
-class CaseStep(StatesGroup):
-    withdraw_reason = State()
-    evidence = State()
 
 
 class MyCase(CallbackData, prefix="mc"):
@@ -65,34 +58,6 @@ class WithdrawConfirmed(CallbackData, prefix="my"):
     id: int
     why: str  # one of WITHDRAW_REASONS
     v: int
-
-
-async def enter_case_step(state: FSMContext, step: State, case_id: int) -> None:
-    data = await state.get_data()
-    resume = data[STEP_KEY]["resume"] if STEP_KEY in data else await state.get_state()
-    await state.update_data({STEP_KEY: {"case_id": case_id, "resume": resume}})
-    await state.set_state(step)
-
-
-async def leave_case_step(state: FSMContext) -> bool:
-    """Back to what the chat was doing before the case step; True when that is an open draft."""
-    data = await state.get_data()
-    if STEP_KEY not in data:
-        return False
-    step = data.pop(STEP_KEY)
-    await state.set_data(data)
-    await state.set_state(step["resume"])
-    return step["resume"] is not None
-
-
-async def finish_case_step(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    """Leave the case step and, if a complaint was being filled in, say how to go on with it."""
-    if await leave_case_step(state):
-        await send_text(bot, chat_id, _("Your complaint draft is still open: send /new to go on with it."))
-
-
-async def step_case_id(state: FSMContext) -> int | None:
-    return (await state.get_data()).get(STEP_KEY, {}).get("case_id")
 
 
 def list_text(cases: list[Case], settings: Settings) -> str:

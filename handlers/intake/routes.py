@@ -25,14 +25,12 @@ from bot.chat.telegram_html import escape
 from bot.clock import Clock
 from bot.intake.draft import PRIVACY_NOTICE_VERSION, ConsentPurpose, Draft
 from bot.intake.questions import QUESTIONS, AnswerType, Question
-from bot.intake.service import IntakeService
 from bot.intake.validation import check_coordinates, check_phone
+from bot.intake_service import IntakeService
 from bot.people import Front, Person, Role
 from bot.settings import Settings
 from bot.understanding import understand
-
-# The module, not its names: mycases imports the intake's texts, so it may still be loading here.
-from handlers import mycases
+from handlers.case_step import leave_case_step
 from handlers.intake.answers import button_value, read_answer
 from handlers.intake.flow import (
     DRAFT_STATES,
@@ -116,7 +114,7 @@ def router() -> Router:
 
     async def start(bot: Bot, chat_id: int, state: FSMContext, clock: Clock, settings: Settings, front: Front,
                     starts_at: int | None) -> None:
-        await mycases.leave_case_step(state)
+        await leave_case_step(state)
         draft = await load_draft(state)
         if draft is not None:
             await send_text(bot, chat_id, _("Welcome back: your complaint is as you left it."))

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from bot.cases import Actor, Command, CommandKind, Decision, DisputeKind, Mediation, Refusal, decide
-from bot.cases.service import CaseService, Changed, Rejected
+from bot.case_service import CaseService, Changed, Rejected
 from bot.clock import FixedClock
 from bot.people import Role
 from storage.cases import CaseRepository, SQLiteUnitOfWork
@@ -59,7 +59,7 @@ async def test_two_mediators_accepting_at_once_have_one_winner(db: Database) -> 
     mediators = [await person(db, 10 + n, Role.MEDIATOR, "dxh-wujiashan") for n in range(2)]
     case = await filed_case(db, worker.id)
     case = await store.apply(case, assign(case), recorded_at=AT)
-    from bot.cases.service import change
+    from bot.case_service import change
 
     uow = SQLiteUnitOfWork(db)
     results = []

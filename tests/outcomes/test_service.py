@@ -14,7 +14,7 @@ import pytest
 from bot.calendar import PUBLISHED_CALENDAR
 from bot.cases import Command, CommandKind, DisputeKind, EventType, Mediation, Outcome, Payment, Refusal
 from bot.cases.machine import SYSTEM, NewEvent, Track
-from bot.cases.service import Changed, actor_of, change
+from bot.case_service import Changed, actor_of, change
 from bot.clock import FixedClock
 from bot.documents import AgreementTerm, ClaimKind
 from bot.jobs.runner import JobRunner

@@ -6,7 +6,7 @@ import pytest
 
 from bot.cases import Case, Command, CommandKind
 from bot.cases.machine import SYSTEM
-from bot.cases.service import Changed, actor_of, change
+from bot.case_service import Changed, actor_of, change
 from bot.clock import Clock
 from bot.people import Front, Person, Role
 from bot.routing import RegistryHolder
