@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.calendar import WorkingCalendar
+from bot.case_service import Changed, Rejected, actor_of, change
 from bot.cases.machine import (
     HELD_BY_MEDIATOR,
     Command,
@@ -28,7 +29,6 @@ from bot.cases.machine import (
     decide,
 )
 from bot.cases.model import Case, CaseEvent, DisputeKind
-from bot.case_service import Changed, Rejected, actor_of, change
 from bot.clock import Clock
 from bot.clocks import Limit
 from bot.deadline_keeper import ClockTransaction, ClockUnitOfWork, DeadlineKeeper, handed_over_by, unique

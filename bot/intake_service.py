@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.case_service import actor_of
 from bot.cases.machine import Actor, Command, CommandKind, Decision, EventType, Mediation, NewEvent, Track, decide
 from bot.cases.model import Case, DisputeKind
-from bot.case_service import actor_of
 from bot.clock import Clock
 from bot.desk import ACKNOWLEDGE_JOB, Acknowledgement
 from bot.intake.collective import REPEAT_WINDOW_DAYS, AlertReason, alert_reasons, employer_key

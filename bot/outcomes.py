@@ -30,9 +30,9 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.calendar import WorkingCalendar
+from bot.case_service import Rejected, actor_of, change
 from bot.cases.machine import SYSTEM, Command, CommandKind, NewEvent, Outcome, Payment, Refusal, Refused, decide
 from bot.cases.model import Case
-from bot.case_service import Rejected, actor_of, change
 from bot.clock import Clock
 from bot.clocks import DueDate, Limit, due_date
 from bot.documents import (

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.case_service import Changed, actor_of, change
 from bot.cases.machine import SYSTEM, Command, CommandKind
 from bot.cases.model import Case
-from bot.case_service import Changed, actor_of, change
 from bot.clock import Clock
 from bot.people import STAFF_ROLES, Front, Person, Role
 from bot.ports import CentreSource, Invite, NewInvite, StaffTransaction, StaffUnitOfWork

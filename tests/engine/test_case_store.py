@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from bot.cases import Actor, Command, CommandKind, Decision, DisputeKind, Mediation, Refusal, decide
 from bot.case_service import CaseService, Changed, Rejected
+from bot.cases import Actor, Command, CommandKind, Decision, DisputeKind, Mediation, Refusal, decide
 from bot.clock import FixedClock
 from bot.people import Role
 from storage.cases import CaseRepository, SQLiteUnitOfWork

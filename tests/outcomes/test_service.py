@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.calendar import PUBLISHED_CALENDAR
+from bot.case_service import Changed, actor_of, change
 from bot.cases import Command, CommandKind, DisputeKind, EventType, Mediation, Outcome, Payment, Refusal
 from bot.cases.machine import SYSTEM, NewEvent, Track
-from bot.case_service import Changed, actor_of, change
 from bot.clock import FixedClock
 from bot.documents import AgreementTerm, ClaimKind
 from bot.jobs.runner import JobRunner

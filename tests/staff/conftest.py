@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.case_service import Changed, actor_of, change
 from bot.cases import Case, Command, CommandKind
 from bot.cases.machine import SYSTEM
-from bot.case_service import Changed, actor_of, change
 from bot.clock import Clock
 from bot.people import Front, Person, Role
 from bot.routing import RegistryHolder
