@@ -6,7 +6,8 @@ chat state and case store in an SQLite file and the outbox sender delivering the
 after each batch; its pacing waits are not counted, as the echo does not pace either), on the
 faithful session (a fake Telegram that checks every request the way Telegram does, with no network).
 The baseline is aiogram's echo handler with MemoryStorage on the same session. Prints updates per
-second of both, their ratio and the SQL statements per update, for each run. Several runs, because the machine is noisy. About 20 s.
+second of both, their ratio and the SQL statements per update, for each run. Several runs, because
+the machine is noisy. About 20 s.
 
     python bench/throughput.py [--workers 40] [--concurrency 10] [--echo 2000] [--runs 3]
 """
