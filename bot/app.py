@@ -36,11 +36,12 @@ from bot.notify import job_runner_silent
 from bot.outcomes import PAYMENT_JOB, OutcomeService
 from bot.people import Front
 from bot.ports import UpdateKey, WebChatStores
+from bot.rates import RatesService, RegistryPlaces
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.staff import StaffService
-from handlers import cancel, desk, fallback, intake, language, mycases, outcomes, staff, start, supervisor
+from handlers import cancel, desk, fallback, intake, language, mycases, outcomes, rates, staff, start, supervisor
 from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
@@ -49,6 +50,7 @@ from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.outcomes import SQLiteOutcomeUnitOfWork
 from storage.people import PeopleRepository
+from storage.rates import SQLiteRateStore
 from storage.staff import SQLiteStaffUnitOfWork
 from storage.updates import ProcessedUpdates
 from storage.webchat_history import WebChatFiles, WebChatHistory
@@ -68,7 +70,7 @@ def journey_routers() -> list[Router]:
     # staff before start: its /start join-CODE deep link must reach it before the plain /start.
     # outcomes first: /cancel while writing a rating's comment stops only that step.
     return [outcomes.router(), staff.router(), start.router(), language.router(), cancel.router(),
-            supervisor.router(), desk.router(), mycases.router(), intake.router()]
+            supervisor.router(), rates.router(), desk.router(), mycases.router(), intake.router()]
 
 
 def build_dispatcher(
@@ -101,6 +103,7 @@ def build_dispatcher(
         # Telegram's copy is the person's own).
         conversations={},
         callback_answers=callback_answers, centres=centres,
+        rates=RatesService(SQLiteRateStore(db), RegistryPlaces(lambda: routing.registry, routing.gazetteer), clock),
     )
 
     calendars = CalendarSource(settings.holidays_file)  # the statutory clocks' calendar: the file as it is now

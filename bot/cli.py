@@ -42,6 +42,8 @@ COMMANDS = (
     Command("staff", "add, list and remove staff in the bot's database, also while it runs (JSON)", "bot.cli",
             "_configure_staff", "_staff"),
     Command("deadlines", "statutory due dates from given start dates (JSON)", "bot.deadlines_cli", "configure", "run"),
+    Command("rates", "the rates the district is judged by, for a period and a scope (JSON with --json)", "bot.cli",
+            "_configure_rates", "_rates"),
 )
 
 
@@ -194,6 +196,114 @@ def _staff(args: argparse.Namespace) -> int:
         print(f"error: {reasons.get(result.reason, result.reason)}", file=sys.stderr)
         return 2 if result.reason in (StaffRefusal.UNKNOWN_CENTRE, StaffRefusal.UNKNOWN_DISTRICT) else 1
     print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _configure_rates(parser: argparse.ArgumentParser) -> None:
+    from bot.cases import DisputeKind
+    from bot.settings import SUPPORTED_LOCALES
+
+    parser.add_argument("--period", default="", metavar="P",
+                        help="本月, 上个月, 今年, 2025年第三季度, 2025, 最近30天, 'last 30 days', "
+                             "2025-01-01..2025-06-30 (default: this month)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="read the period, and count overdue cases, as on this day")
+    place = parser.add_mutually_exclusive_group()
+    place.add_argument("--centre", metavar="ID", help="the centre that held the cases (`python -m bot centres`)")
+    place.add_argument("--district", metavar="NAME", help="the workplace's district, e.g. 东西湖区")
+    place.add_argument("--street", metavar="NAME", help="the workplace's street, e.g. 吴家山街道")
+    parser.add_argument("--kind", choices=[kind.value for kind in DisputeKind],
+                        help="the dispute kind, in the city or with --district")
+    parser.add_argument("--json", action="store_true", help="print JSON (the figures, the previous period, by centre)")
+    parser.add_argument("--locale", choices=SUPPORTED_LOCALES,
+                        help="the language of the text (default: DEFAULT_LOCALE)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="first make the rollups again from the events (holds the database for about a minute "
+                             "per million cases)")
+    parser.add_argument("--definitions", action="store_true", help="print how each rate is counted, and stop")
+
+
+def _rates_scope_problem(args: argparse.Namespace, places) -> str | None:
+    """What is wrong with the scope asked for, if anything."""
+    if args.centre and places.centre_district(args.centre) is None:
+        return f"no centre {args.centre!r} in the registry (`python -m bot centres` lists them)"
+    if args.district and args.district not in places.districts():
+        return f"no district {args.district!r}; known: {', '.join(places.districts())}"
+    if args.street and places.street_district(args.street) is None:
+        return f"no street {args.street!r} in the gazetteer"
+    if args.kind and (args.street or args.centre):
+        return "--kind goes alone or with --district"
+    return None
+
+
+def _rates(args: argparse.Namespace) -> int:
+    import time as timer
+    from datetime import date, datetime, time
+
+    from bot.clock import FixedClock, SystemClock
+    from bot.rates import (
+        RATES_ZONE,
+        PeriodError,
+        RatesService,
+        RegistryPlaces,
+        Scope,
+        read_period,
+        render_definitions,
+        render_examples,
+        render_report,
+    )
+    from bot.routing import GazetteerError, RegistryError, RegistryHolder, load_gazetteer
+    from storage.db import Database
+    from storage.rates import SQLiteRateStore
+
+    settings = load_settings()
+    locale = args.locale or settings.default_locale
+    if args.definitions:
+        print(render_definitions(locale, html=False))
+        return 0
+    try:
+        clock = FixedClock(datetime.combine(date.fromisoformat(args.today), time(12), RATES_ZONE)) if args.today \
+            else SystemClock()
+    except ValueError:
+        print(f"error: --today {args.today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    try:
+        holder = RegistryHolder.from_file(settings.centres_file)
+        places = RegistryPlaces(lambda: holder.registry, load_gazetteer(settings.gazetteer_file))
+    except (RegistryError, GazetteerError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if problem := _rates_scope_problem(args, places):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    scope = Scope(centre=args.centre, district=args.district, street=args.street, kind=args.kind)
+
+    async def run() -> tuple[object, bool]:
+        db = await Database.open(settings.database_path, durability=settings.durability)
+        try:
+            store = SQLiteRateStore(db)
+            if args.rebuild:
+                started = timer.perf_counter()
+                rebuilt = await store.rebuild(now=clock.now())
+                print(f"rollups rebuilt: {rebuilt.rows} rows from {rebuilt.events} events of {rebuilt.cases} cases"
+                      f" in {timer.perf_counter() - started:.1f} s", file=sys.stderr)
+            service = RatesService(store, places, clock)
+            period = read_period(args.period, service.today())
+            if isinstance(period, PeriodError):
+                return period, True
+            return await service.report(period, scope), await store.complete()
+        finally:
+            await db.close()
+
+    result, complete = asyncio.run(run())
+    if isinstance(result, PeriodError):
+        print(f"error: {result.problem.value.replace('_', ' ')}: {result.written!r}. {render_examples('en')}",
+              file=sys.stderr)
+        return 2
+    if not complete:
+        print("warning: events from before the rates existed are not counted: run with --rebuild", file=sys.stderr)
+    print(json.dumps(result.as_json(), ensure_ascii=False, indent=2) if args.json
+          else render_report(result, places, locale, html=False, today=clock.now().astimezone(RATES_ZONE).date()))
     return 0
 
 

@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from html import escape as escape_html
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -415,8 +416,8 @@ NO_CENTRE = "-"      # a rollup row of cases no centre held (not a centre id: id
 
 
 class Scope(BaseModel):
-    """What the figures are for: everything (the city), a workplace district or street, a dispute kind
-    (within a district, for a district's supervisor), and within any of them one centre."""
+    """What the figures are for: the whole city, one centre, a workplace district or street, or a dispute
+    kind (in the city, or within a district for a district's supervisor)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -426,25 +427,34 @@ class Scope(BaseModel):
     kind: DisputeKind | None = None
 
     @model_validator(mode="after")
-    def _one_area(self) -> Scope:
-        if self.street is not None and (self.district is not None or self.kind is not None):
-            raise ValueError("a street is asked for alone (or with a centre)")
+    def _one_thing(self) -> Scope:
+        if self.centre is not None and (self.district or self.street or self.kind):
+            raise ValueError("a centre is asked for alone")
+        if self.street is not None and (self.district or self.kind):
+            raise ValueError("a street is asked for alone")
         return self
 
-    def rollup_key(self) -> tuple[str, str]:
-        """(scope, value) of the rollup rows that hold exactly this scope."""
+    def rollup_key(self) -> tuple[str, str, str]:
+        """(scope, value, centre) of the rollup rows that hold exactly this scope."""
+        if self.centre is not None:
+            return "city", "", self.centre
         if self.street is not None:
-            return "street", self.street
+            return "street", self.street, ALL_CENTRES
         if self.district is not None and self.kind is not None:
-            return "district_kind", f"{self.district}|{self.kind}"
+            return "district_kind", f"{self.district}|{self.kind}", ALL_CENTRES
         if self.district is not None:
-            return "district", self.district
+            return "district", self.district, ALL_CENTRES
         if self.kind is not None:
-            return "kind", str(self.kind)
-        return "city", ""
+            return "kind", str(self.kind), ALL_CENTRES
+        return "city", "", ALL_CENTRES
+
+    @property
+    def has_centre_table(self) -> bool:
+        """The rollups break the city and each district down by centre (not streets or kinds)."""
+        return self.centre is None and self.street is None and self.kind is None
 
     def merged(self, other: Scope) -> Scope | None:
-        """Both together, or None when they name two different places of one sort."""
+        """Both together, or None when they cannot go together (two places of one sort, a centre and a street)."""
         values = self.model_dump()
         for name, value in other.model_dump().items():
             if value is not None and values[name] not in (None, value):
@@ -456,8 +466,7 @@ class Scope(BaseModel):
             return None
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):   # a tuple: a rebuild makes and hashes millions
     """The scope columns of an event: the centre holding the case, the workplace's street and district, the kind."""
 
     centre: str | None
@@ -466,16 +475,19 @@ class Where:
     kind: str
 
 
-def rollup_scopes(where: Where) -> list[tuple[str, str, str]]:
-    """Every (scope, value, centre) row a count at `where` adds to: each scope it belongs to, over all
-    centres and for its centre."""
-    scopes = [("city", ""), ("kind", where.kind)]
-    if where.district:
-        scopes += [("district", where.district), ("district_kind", f"{where.district}|{where.kind}")]
-    if where.street:
-        scopes.append(("street", where.street))
+@lru_cache(maxsize=4096)
+def rollup_places(where: Where) -> tuple[tuple[str, str, str, bool], ...]:
+    """Every (scope, value, centre) row a count at `where` adds to, and whether that row keeps the days-to-close
+    histogram: each scope's total, and the city's and the district's row for the centre holding the case (the
+    centre's own figures; the district's table of centres, which shows no median)."""
     centre = where.centre or NO_CENTRE
-    return [(scope, value, held_by) for scope, value in scopes for held_by in (ALL_CENTRES, centre)]
+    places = [("city", "", ALL_CENTRES, True), ("city", "", centre, True), ("kind", where.kind, ALL_CENTRES, True)]
+    if where.district:
+        places += [("district", where.district, ALL_CENTRES, True), ("district", where.district, centre, False),
+                   ("district_kind", f"{where.district}|{where.kind}", ALL_CENTRES, True)]
+    if where.street:
+        places.append(("street", where.street, ALL_CENTRES, True))
+    return tuple(places)
 
 
 # ---- what each event adds ---------------------------------------------------------------------------
@@ -505,8 +517,7 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(RATES_ZONE).date()
 
 
-@dataclass(frozen=True)
-class Happening:
+class Happening(NamedTuple):
     """An event as the rates read it."""
 
     type: str
@@ -529,8 +540,7 @@ class Happening:
                    Where(case.centre_id, case.workplace_street, case.workplace_district, case.kind), event.payload)
 
 
-@dataclass(frozen=True)
-class Delta:
+class Delta(NamedTuple):
     day: date
     where: Where
     measure: Measure
@@ -562,6 +572,21 @@ def is_open(tracks: Mapping[str, str | None]) -> bool:
             or inspection in (Inspection.HANDED_OVER, *FILED_INSPECTION))
 
 
+@lru_cache(maxsize=1024)
+def stocks_of(mediation: str | None, payment: str | None, arbitration: str | None, inspection: str | None,
+              migrant: bool, collective: bool) -> frozenset[Measure]:
+    """The stocks a case is in, from its tracks' states and its facts."""
+    inside = set()
+    if arbitration in (Arbitration.ACCEPTED, Arbitration.SUSPENDED):
+        inside.add(Measure.ARBITRATION_OPEN)
+    if inspection in FILED_INSPECTION:
+        inside |= {Measure.INSPECTION_OPEN, *([Measure.MIGRANT_OPEN] if migrant else [])}
+    if is_open({Track.MEDIATION: mediation, Track.PAYMENT: payment, Track.ARBITRATION: arbitration,
+                Track.INSPECTION: inspection}):
+        inside |= {Measure.CASES_OPEN, *([Measure.COLLECTIVE_OPEN] if collective else [])}
+    return frozenset(inside)
+
+
 @dataclass
 class CaseTally:
     """What the rates remember of one case between its events, and what each event adds."""
@@ -587,19 +612,10 @@ class CaseTally:
         assigned = not any(event.type == EventType.ASSIGNED for event in batch)
         return cls(CaseFacts.of_case(case), tracks, previous, filed, assigned)
 
-    def _stocks(self) -> set[Measure]:
-        inside = set()
-        if self.tracks.get(Track.ARBITRATION) in (Arbitration.ACCEPTED, Arbitration.SUSPENDED):
-            inside.add(Measure.ARBITRATION_OPEN)
-        if self.tracks.get(Track.INSPECTION) in FILED_INSPECTION:
-            inside.add(Measure.INSPECTION_OPEN)
-            if self.facts.migrant:
-                inside.add(Measure.MIGRANT_OPEN)
-        if is_open(self.tracks):
-            inside.add(Measure.CASES_OPEN)
-            if self.facts.collective:
-                inside.add(Measure.COLLECTIVE_OPEN)
-        return inside
+    def _stocks(self) -> frozenset[Measure]:
+        tracks = self.tracks
+        return stocks_of(tracks.get(Track.MEDIATION), tracks.get(Track.PAYMENT), tracks.get(Track.ARBITRATION),
+                         tracks.get(Track.INSPECTION), self.facts.migrant, self.facts.collective)
 
     def step(self, event: Happening) -> list[Delta]:
         before, old_where = self._stocks(), self.where
@@ -607,6 +623,8 @@ class CaseTally:
             self.tracks[event.track] = event.to_state
         after, moved = self._stocks(), old_where != event.where
         self.where = event.where
+        if before is after and not moved:   # the usual case: no stock changes
+            return self._flows(event)
         deltas = [Delta(event.day, old_where, measure, -1) for measure in sorted(before)
                   if old_where is not None and (measure not in after or moved)]
         deltas += [Delta(event.day, event.where, measure, 1) for measure in sorted(after)
@@ -654,13 +672,21 @@ RollupKey = tuple[str, str, str, Grain, date, Measure, int]  # scope, value, cen
 
 def rollup_counts(deltas: Iterable[Delta]) -> Counter[RollupKey]:
     """The rollup rows `deltas` add to, both grains, summed; rows that come to nothing are left out."""
-    rows: Counter[RollupKey] = Counter()
+    rows: dict[RollupKey, int] = {}
+    months: dict[date, date] = {}
     for delta in deltas:
-        for scope, value, centre in rollup_scopes(delta.where):
-            rows[(scope, value, centre, Grain.DAY, delta.day, delta.measure, delta.bucket)] += delta.count
-            rows[(scope, value, centre, Grain.MONTH, month_start(delta.day), delta.measure, delta.bucket)] \
-                += delta.count
-    return Counter({key: count for key, count in rows.items() if count})
+        count, day, measure, bucket = delta.count, delta.day, delta.measure, delta.bucket
+        if not count:
+            continue
+        month = months.get(day) or months.setdefault(day, month_start(day))
+        histogram = measure is Measure.MEDIATION_DAYS
+        for scope, value, centre, keeps_histogram in rollup_places(delta.where):
+            if keeps_histogram or not histogram:
+                key = (scope, value, centre, Grain.DAY, day, measure, bucket)
+                rows[key] = rows.get(key, 0) + count
+                key = (scope, value, centre, Grain.MONTH, month, measure, bucket)
+                rows[key] = rows.get(key, 0) + count
+    return Counter({key: count for key, count in rows.items() if count})   # a stock's change may be negative
 
 
 # ---- from the rollups' sums to the figures ------------------------------------------------------------
@@ -791,7 +817,8 @@ class Report(BaseModel):
             "rates": rates(self.figures.rates),
             "previous": {"period": period(self.previous_period), "rates": rates(self.figures.previous)},
             "by_centre": [{"centre_id": None if centre == NO_CENTRE else centre, "rates": rates(figures.rates),
-                           **counts(figures)} for centre, figures in self.by_centre],
+                           "open": figures.open, "overdue": figures.overdue, "collective": figures.collective}
+                          for centre, figures in self.by_centre],
             **counts(self.figures),
         }
 
@@ -953,7 +980,7 @@ def allowed_scope(person: Person, asked: Scope | None, places: Places) -> Scope 
 
 class ScopeProblem(StrEnum):
     UNKNOWN = "unknown"        # no centre, street, district or kind by that name
-    TWO_PLACES = "two_places"  # two places of one sort, or a street with a district
+    TWO_PLACES = "two_places"  # two places of one sort, or a centre or street with anything else
 
 
 @dataclass(frozen=True)
@@ -1037,10 +1064,13 @@ class RatesService:
             log.warning("rates refused (%s): person %s, role %s, asked %s", scope.reason, person.id, person.role,
                         asked.model_dump(exclude_none=True) if asked else "their own")
             return scope
-        return await self.report(period, scope, by_centre=scope.centre is None)
+        return await self.report(period, scope)
 
 
 # ---- in words ------------------------------------------------------------------------------------------
+
+CENTRES_SHOWN = 30   # the worst ones: the message stays within Telegram's 4096 characters
+
 
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
@@ -1063,7 +1093,7 @@ def rate_line(definition: Definition, figure: RateFigure, before: RateFigure | N
             name=name, value=percent(value), numerator=figure.numerator, denominator=figure.denominator,
             target=target) + (" ✅" if figure.meets_target else " ❌")
     else:
-        line = _("{name} {value} ({numerator}/{denominator})").format(
+        line = _("{name} {value} ({numerator}/{denominator}), no target").format(
             name=name, value=percent(value), numerator=figure.numerator, denominator=figure.denominator)
     if before is not None and before.value is not None:
         change = (value - before.value) * 100
@@ -1073,17 +1103,21 @@ def rate_line(definition: Definition, figure: RateFigure, before: RateFigure | N
     return line
 
 
+def kind_name(kind: DisputeKind, locale: str) -> str:
+    _ = translations(locale).gettext
+    return {DisputeKind.WAGES: _("unpaid wages"), DisputeKind.CONTRACT: _("labour contracts"),
+            DisputeKind.PLATFORM: _("platform work")}[kind]
+
+
 def scope_label(scope: Scope, places: Places, locale: str) -> str:
     _ = translations(locale).gettext
-    kinds = {DisputeKind.WAGES: _("unpaid wages"), DisputeKind.CONTRACT: _("labour contracts"),
-             DisputeKind.PLATFORM: _("platform work")}
     parts = []
     if scope.street:
         parts.append(places.street_name(scope.street, locale))
     if scope.district:
         parts.append(places.district_name(scope.district, locale))
     if scope.kind:
-        parts.append(kinds[scope.kind])
+        parts.append(kind_name(scope.kind, locale))
     if scope.centre:
         parts.append(places.centre_name(scope.centre, locale))
     return " · ".join(parts) if parts else _("the whole city")
@@ -1129,14 +1163,18 @@ def render_report(report: Report, places: Places, locale: str, *, html: bool, to
                    "{overdue}").format(open=figures.open, collective=figures.collective, overdue=figures.overdue))
     if report.by_centre:
         lines += ["", bold(_("By centre, worst mediation success first"))]
-        for position, (centre, centre_figures) in enumerate(report.by_centre, start=1):
+        for position, (centre, centre_figures) in enumerate(report.by_centre[:CENTRES_SHOWN], start=1):
             success = centre_figures.rates[RateKey.MEDIATION_SUCCESS]
-            shown = _("no mediation ended") if success.value is None else "{value} ({numerator}/{denominator}){mark}" \
-                .format(value=percent(success.value), numerator=success.numerator,
-                        denominator=success.denominator, mark=" ✅" if success.meets_target else " ❌")
+            shown = _("no mediation ended") if success.value is None else \
+                ("{}（{}/{}）{}" if locale.startswith("zh") else "{} ({}/{}) {}").format(
+                    percent(success.value), success.numerator, success.denominator,
+                    "✅" if success.meets_target else "❌")
             lines.append(_("{position}. {centre}: {success} · open {open}").format(
                 position=position, centre=escape(centre_label(centre, places, locale)), success=shown,
                 open=centre_figures.open))
+        if len(report.by_centre) > CENTRES_SHOWN:
+            lines.append(_("… and {count} more centres (`python -m bot rates --json` lists them all)").format(
+                count=len(report.by_centre) - CENTRES_SHOWN))
     if not report.complete:
         lines += ["", _("⚠️ Events from before the rates existed are not counted yet: the operator runs "
                         "`python -m bot rates --rebuild`.")]

@@ -42,7 +42,8 @@ def help_text(person: Person) -> str:
     if person.role in (Role.SUPERVISOR, Role.INSPECTION):
         lines.append(_("/case LD-2026-000123 — read a case of your district"))
     if person.role is Role.SUPERVISOR:
-        lines += [_("/invite — a one-time code that makes someone a mediator of a centre"),
+        lines += [_("/rates [period] [scope] — the rates the district is judged by, e.g. /rates 上个月 东西湖区"),
+                  _("/invite — a one-time code that makes someone a mediator of a centre"),
                   _("/staff — the staff of your district; revoke, handing their cases on"),
                   _("/coverage [district] — the half-hour coverage map, e.g. /coverage 东西湖区"),
                   _("/reload_centres — reload the centres registry without a restart")]
@@ -60,7 +61,8 @@ def staff_commands(person: Person, i18n: I18n, locale: str) -> list[BotCommand]:
         commands = [BotCommand(command="queue", description=_("My desk"))] if person.role is Role.MEDIATOR else []
         commands.append(BotCommand(command="case", description=_("Open a case by its number")))
         if person.role is Role.SUPERVISOR:
-            commands += [BotCommand(command="invite", description=_("Invite a mediator")),
+            commands += [BotCommand(command="rates", description=_("The rates, for a period and a scope")),
+                     BotCommand(command="invite", description=_("Invite a mediator")),
                          BotCommand(command="staff", description=_("Staff of your district")),
                          BotCommand(command="coverage", description=_("The half-hour coverage map"))]
         commands += [BotCommand(command="help", description=_("What this bot can do")),

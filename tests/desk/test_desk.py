@@ -306,3 +306,11 @@ async def test_the_worker_sees_the_date_that_matters_in_mycases(chat, db, clock)
     [view] = await worker.presses("LD-2026-000001")
     # Accepted on Tuesday 24 November 2026: 15 days later is Wednesday 9 December (Art. 14).
     assert "If there is no agreement by December 9, 2026, you may apply for arbitration" in view
+
+
+async def test_a_supervisor_gets_the_rates_and_a_worker_is_refused(chat, db, clock) -> None:
+    await filed(chat, db, clock)
+    [figures] = texts(await chat.send(SUPERVISOR, "/rates 本月"))
+    assert "调解成功率" in figures
+    [refused] = texts(await chat.send(WORKER, "/rates"))
+    assert "调解成功率" not in refused

@@ -43,8 +43,7 @@ ACTIONS = (
 EXTRAS = ("rate", "note")   # a rating, a clock's reminder: appended, whatever the state
 SCOPES = [Scope(), *(Scope(centre=centre) for centre in CENTRES), Scope(district="d1"), Scope(district="d2"),
           *(Scope(street=street) for street in STREETS), *(Scope(kind=kind) for kind in DisputeKind),
-          Scope(district="d1", kind=DisputeKind.WAGES), Scope(centre="c-east", kind=DisputeKind.WAGES),
-          Scope(centre="c-west", district="d1")]
+          Scope(district="d1", kind=DisputeKind.WAGES), Scope(district="d2", kind=DisputeKind.PLATFORM)]
 
 step = st.tuples(st.integers(0, 25), st.sampled_from(TIMES), st.integers(0, 1023))
 case_plan = st.fixed_dictionaries({
@@ -119,8 +118,9 @@ async def play(db: Database, plans: list[dict], cast: Cast) -> None:
             moment = later if later >= moment else later + timedelta(days=1)
             if chosen in EXTRAS or (chosen is None and seed % 7 == 0):
                 kind = chosen or EXTRAS[seed % 2]
-                event = NewEvent(type=RATED, track=None, from_state=None, to_state=None, actor=Actor(worker, Role.WORKER),
-                                 occurred_at=moment, payload={"level": SATISFACTION_LEVELS[seed % 5]}) \
+                event = NewEvent(type=RATED, track=None, from_state=None, to_state=None,
+                                 actor=Actor(worker, Role.WORKER), occurred_at=moment,
+                                 payload={"level": SATISFACTION_LEVELS[seed % 5]}) \
                     if kind == "rate" else \
                     NewEvent(type=EventType.DEADLINE_WARNED, track=None, from_state=None, to_state=None, actor=SYSTEM,
                              occurred_at=moment, payload={"clock": "arbitration_close"})
@@ -165,9 +165,10 @@ def expected(histories, rows, period: Period, scope: Scope, centre: str | None =
             "median": brute.median_days(histories, rows, question)}
 
 
-def shown(figures) -> dict:
+def shown(figures, *, median: bool = True) -> dict:
     return {"rates": {key.value: (figure.numerator, figure.denominator) for key, figure in figures.rates.items()},
-            "open": figures.open, "collective": figures.collective, "median": figures.median_days_to_close}
+            "open": figures.open, "collective": figures.collective,
+            **({"median": figures.median_days_to_close} if median else {})}
 
 
 async def rollup_rows(db: Database) -> list[tuple]:
@@ -201,9 +202,11 @@ async def check(plans: list[dict], asks: list[tuple]) -> None:
             previous = {key.value: (figure.numerator, figure.denominator)
                         for key, figure in report.figures.previous.items()}
             assert previous == expected(histories, rows, report.previous_period, scope)["rates"], (period, scope)
-            if scope.centre is None:
+            if scope.has_centre_table:   # the city's and each district's table of centres (no median)
                 for centre, figures in report.by_centre:
-                    assert shown(figures) == expected(histories, rows, period, scope, centre), (period, scope, centre)
+                    wanted = expected(histories, rows, period, scope, centre)
+                    del wanted["median"]
+                    assert shown(figures, median=False) == wanted, (period, scope, centre)
                 listed = {centre for centre, _ in report.by_centre}
                 for centre in (*CENTRES, NO_CENTRE):
                     if centre not in listed:
