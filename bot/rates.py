@@ -41,9 +41,10 @@ from bot.cases.machine import (
     Payment,
     Track,
 )
-from bot.cases.model import Case, CaseEvent, DisputeKind
+from bot.cases.model import Case, DisputeKind
 from bot.clock import Clock, local_today
 from bot.clocks import Limit
+from bot.deadlines import HELD_TO
 from bot.i18n import N_, translations
 from bot.intake.collective import COLLECTIVE_WORKERS
 from bot.people import Person, Role
@@ -64,8 +65,6 @@ RATES_ZONE = ZoneInfo("Asia/Shanghai")
 RATED = "rated"
 SATISFACTION_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
 GOOD_LEVELS = frozenset(SATISFACTION_LEVELS[:3])
-# A closing step's record of the limit it stopped (bot.deadlines.HELD_TO): {"clock": ..., "held": bool, ...}.
-HELD_TO = "held_to"
 FILED_INSPECTION = frozenset({Inspection.FILED, Inspection.EXTENDED})  # 立案: an inspection case proper
 
 
@@ -529,11 +528,6 @@ class Happening(NamedTuple):
     payload: Mapping[str, Any]
 
     @classmethod
-    def of_event(cls, event: CaseEvent) -> Happening:
-        return cls(event.type, event.track, event.from_state, event.to_state, local_day(event.occurred_at),
-                   Where(event.centre_id, event.street, event.district, event.kind), event.payload)
-
-    @classmethod
     def of_new(cls, event: NewEvent, case: Case) -> Happening:
         """As `CaseRepository` writes it: with the scope of the case after the change."""
         return cls(event.type, event.track, event.from_state, event.to_state, local_day(event.occurred_at),
@@ -558,7 +552,8 @@ READS_PAYLOAD = frozenset({EventType.MEDIATION_ENDED, EventType.ARBITRATION_CLOS
 
 
 def held(payload: Mapping[str, Any], clock: Limit) -> bool:
-    """Whether the closing step recorded that it came within `clock`'s limit (none recorded: not shown within)."""
+    """Whether the closing step recorded (bot.deadlines.held_to: {"clock": ..., "held": bool, ...}) that it came
+    within `clock`'s limit; a step that recorded none is not shown within it."""
     record = payload.get(HELD_TO)
     return isinstance(record, Mapping) and record.get("clock") == clock and record.get("held") is True
 
@@ -671,21 +666,23 @@ RollupKey = tuple[str, str, str, Grain, date, Measure, int]  # scope, value, cen
 
 
 def rollup_counts(deltas: Iterable[Delta]) -> Counter[RollupKey]:
-    """The rollup rows `deltas` add to, both grains, summed; rows that come to nothing are left out."""
-    rows: dict[RollupKey, int] = {}
-    months: dict[date, date] = {}
+    """The rollup rows `deltas` add to, both grains, summed; rows that come to nothing are left out (the days
+    are summed first, then the months from the days: a rebuild sums millions)."""
+    days: dict[tuple[str, str, str, date, Measure, int], int] = {}
     for delta in deltas:
         count, day, measure, bucket = delta.count, delta.day, delta.measure, delta.bucket
-        if not count:
-            continue
-        month = months.get(day) or months.setdefault(day, month_start(day))
         histogram = measure is Measure.MEDIATION_DAYS
         for scope, value, centre, keeps_histogram in rollup_places(delta.where):
             if keeps_histogram or not histogram:
-                key = (scope, value, centre, Grain.DAY, day, measure, bucket)
-                rows[key] = rows.get(key, 0) + count
-                key = (scope, value, centre, Grain.MONTH, month, measure, bucket)
-                rows[key] = rows.get(key, 0) + count
+                key = (scope, value, centre, day, measure, bucket)
+                days[key] = days.get(key, 0) + count
+    rows: Counter[RollupKey] = Counter()
+    months: dict[date, date] = {}
+    for (scope, value, centre, day, measure, bucket), count in days.items():
+        if count:
+            rows[(scope, value, centre, Grain.DAY, day, measure, bucket)] = count
+            month = months.get(day) or months.setdefault(day, month_start(day))
+            rows[(scope, value, centre, Grain.MONTH, month, measure, bucket)] += count
     return Counter({key: count for key, count in rows.items() if count})   # a stock's change may be negative
 
 

@@ -134,8 +134,8 @@ def problem_text(problem: PeriodError | ScopeError, locale: str) -> str:
         PeriodProblem.NO_SUCH_DATE: _("“{written}” is not a date on the calendar."),
         PeriodProblem.NOT_BEGUN: _("“{written}” has not begun yet."),
         ScopeProblem.UNKNOWN: _("I know no centre, street, district or dispute kind called “{written}”."),
-        ScopeProblem.TWO_PLACES: _("One centre, street or district at a time (a dispute kind may be added): "
-                                   "“{written}”."),
+        ScopeProblem.TWO_PLACES: _("A centre or a street is asked for alone, and a dispute kind with the city or "
+                                   "a district: “{written}”."),
     }
     return sentences[problem.problem].format(written=written) + "\n" + escape(render_examples(locale))
 

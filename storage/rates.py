@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -191,18 +191,34 @@ class SQLiteRateStore:
 
     async def rebuild(self, *, now: datetime) -> Rebuilt:
         """The rollups made again from every event, in one transaction (writers wait meanwhile: run it when
-        the service is quiet). What every event adds is summed first, then written one sort of scope at a time
-        in the primary key's order, which SQLite writes many times faster than rows in any order."""
+        the service is quiet). The events are read in the order they were written (a case's events were
+        appended in order, so their ids grow with their sequence numbers), every case's tally kept meanwhile;
+        what they add is summed, then written in the primary key's order, which SQLite writes many times
+        faster than rows in any order."""
         base: Counter[tuple[date, Where, Measure, int]] = Counter()
-        cases = events = rows = 0
+        wheres: dict[tuple, Where] = {}
+        days: dict[str, date] = {}
+        events = 0
         async with self._db.transaction() as conn:
-            async for facts, happenings in _histories(conn):
-                cases += 1
-                events += len(happenings)
-                tally = CaseTally(facts)
-                for happening in happenings:
-                    for delta in tally.step(happening):
-                        base[(delta.day, delta.where, delta.measure, delta.bucket)] += delta.count
+            async with conn.execute("SELECT id, kind, created_at, fields FROM cases") as cursor:
+                tallies = {case_id: CaseTally(CaseFacts.of(kind, datetime.fromisoformat(created_at),
+                                                           json.loads(fields)))
+                           for case_id, kind, created_at, fields in await cursor.fetchall()}
+            async with conn.execute(
+                "SELECT case_id, type, track, from_state, to_state, occurred_at, centre_id, street, district, kind,"
+                " payload FROM case_events ORDER BY id"
+            ) as cursor:
+                while chunk := await cursor.fetchmany(_READ_CHUNK):
+                    for row in chunk:   # by position: a million rows read by name cost seconds
+                        place = row[6:10]
+                        where = wheres.get(place) or wheres.setdefault(place, Where(*place))
+                        happening = Happening(row[1], row[2], row[3], row[4], _local_day(row[5], days), where,
+                                              json.loads(row[10]) if row[1] in READS_PAYLOAD else {})
+                        for delta in tallies[row[0]].step(happening):
+                            base[(delta.day, delta.where, delta.measure, delta.bucket)] += delta.count
+                    events += len(chunk)
+            cases = len(tallies)
+            del tallies
             deltas = [Delta(day, where, measure, count, bucket) for (day, where, measure, bucket), count
                       in base.items() if count]
             base.clear()
@@ -212,10 +228,9 @@ class SQLiteRateStore:
             for first in range(0, len(made), _REBUILD_CHUNK):
                 await conn.executemany(f"INSERT INTO rate_rollups ({_KEY}, total) VALUES {_ROW}",
                                        made[first:first + _REBUILD_CHUNK])
-            rows = len(made)
             await conn.execute("UPDATE rate_rollup_state SET missing_through = 0, rebuilt_at = ? WHERE id = 1",
                                (utc_text(now),))
-        return Rebuilt(cases=cases, events=events, rows=rows)
+        return Rebuilt(cases=cases, events=events, rows=len(made))
 
 
 def _local_day(stored: str, days: dict[str, date]) -> date:
@@ -228,35 +243,3 @@ def _local_day(stored: str, days: dict[str, date]) -> date:
     if found is None:
         found = days[hour] = local_day(datetime.fromisoformat(f"{hour}:00:00+00:00"))
     return found
-
-
-async def _histories(conn: aiosqlite.Connection) -> AsyncIterator[tuple[CaseFacts, list[Happening]]]:
-    """Each case's facts and its events in order, reading cases and events side by side (by position: a
-    million rows read by name cost seconds)."""
-    wheres: dict[tuple, Where] = {}
-    days: dict[str, date] = {}
-    case_rows = await conn.execute("SELECT id, kind, created_at, fields FROM cases ORDER BY id")
-    event_rows = await conn.execute(
-        "SELECT case_id, type, track, from_state, to_state, occurred_at, centre_id, street, district, kind, payload"
-        " FROM case_events ORDER BY case_id, seq")
-    pending, position = list(await event_rows.fetchmany(_READ_CHUNK)), 0
-    while chunk := await case_rows.fetchmany(_READ_CHUNK):
-        for case_id, kind, created_at, fields in chunk:
-            facts = CaseFacts.of(kind, datetime.fromisoformat(created_at), json.loads(fields))
-            happenings = []
-            while True:
-                if position == len(pending):
-                    pending, position = list(await event_rows.fetchmany(_READ_CHUNK)), 0
-                    if not pending:
-                        break
-                row = pending[position]
-                if row[0] != case_id:
-                    break
-                position += 1
-                where = wheres.get(row[6:10]) or wheres.setdefault(row[6:10], Where(*row[6:10]))
-                day = _local_day(row[5], days)
-                happenings.append(Happening(row[1], row[2], row[3], row[4], day, where,
-                                            json.loads(row[10]) if row[1] in READS_PAYLOAD else {}))
-            yield facts, happenings
-    await case_rows.close()
-    await event_rows.close()
