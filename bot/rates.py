@@ -1,10 +1,11 @@
 """The rates the district is judged by (DOMAIN.md "Rates"): what each counts, the periods and scopes it is
 asked for, what every case event adds to it, and the report `/rates` and `python -m bot rates` show.
 
-Every figure comes from the case events. What a rate counts is kept per local day (and month) and per
-scope in rollups that the transaction writing the events also writes (storage/rates.py); the store
-rebuilds them from the events on demand. `CaseTally` is the one place that says what an event adds,
-for both. Three kinds of count:
+Every figure comes from the case events. What a rate counts is kept per local day and per month, for
+every scope (the city, each district, street, kind, and kind within a district) and, for the city and
+each district, per centre, in rollups that the transaction writing the events also writes
+(storage/rates.py); the store rebuilds them from the events on demand. `CaseTally` is the one place that
+says what an event adds, for both. Three kinds of count:
 - flows, counted on the day of one event (a mediation ended, an arbitration accepted);
 - stocks, cases in a state (an arbitration open): +1 on the day a case enters it, -1 on the day it
   leaves, and -1/+1 on a day its centre changes, so the sum of the days before a date is the stock
@@ -60,11 +61,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RATES_ZONE = ZoneInfo("Asia/Shanghai")
-# The worker's rating after a case closes comes with the outcomes (a later issue): an event of this type
-# whose payload has `level`, one of the national five levels below; the first three are good.
+# The worker's rating once nothing more is done on a case (bot/outcomes.py, OutcomeEvent.RATED): its payload
+# has `rating`, one of the national five levels, and `good`, whether it is one of the first three. A
+# service module the domain cannot import, so the type is named here; the rating counts as it recorded itself.
 RATED = "rated"
-SATISFACTION_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
-GOOD_LEVELS = frozenset(SATISFACTION_LEVELS[:3])
 FILED_INSPECTION = frozenset({Inspection.FILED, Inspection.EXTENDED})  # 立案: an inspection case proper
 
 
@@ -160,7 +160,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         note=N_("No seed target: shown as a figure.")),
     Definition(
         RateKey.INSPECTION_CLOSURE, N_("Labour-inspection complaint closure"),
-        N_("inspection cases closed (closure reported back) in the period"),
+        N_("inspection cases filed and then closed (closure reported back) in the period"),
         N_("inspection cases filed in the period, plus those open at its start"),
         N_("the day of filing, of closure"),
         (Measure.INSPECTION_CLOSED,), (Measure.INSPECTION_FILED,), Measure.INSPECTION_OPEN,
@@ -178,7 +178,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         RateKey.INSPECTION_WITHIN_LIMIT, N_("Inspection closed within the statutory period"),
         N_("inspection cases closed in the period within 60 working days of filing (90 with a recorded "
            "approval), as the closing event recorded it"),
-        N_("inspection cases closed in the period"),
+        N_("filed inspection cases closed in the period"),
         N_("the day of closure"),
         (Measure.INSPECTION_CLOSED_WITHIN,), (Measure.INSPECTION_CLOSED,),
         target_percent=96, target_kind=TargetKind.BINDING),
@@ -188,7 +188,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         N_("ratings given in the period"),
         N_("the day of the rating"),
         (Measure.RATED_GOOD,), (Measure.RATED,), target_percent=98, target_kind=TargetKind.EXPECTED,
-        note=N_("Workers rate a case after it closes; ratings come with the outcomes, so there is no data yet.")),
+        note=N_("Workers rate a case once nothing more is done on it; each rating records whether it is good.")),
     Definition(
         RateKey.HALF_HOUR_COVERAGE, N_("Half-hour coverage"),
         N_("cases whose first routing in the period assigned them in person to a centre within 30 minutes"),
@@ -453,7 +453,8 @@ class Scope(BaseModel):
         return self.centre is None and self.street is None and self.kind is None
 
     def merged(self, other: Scope) -> Scope | None:
-        """Both together, or None when they cannot go together (two places of one sort, a centre and a street)."""
+        """Both together, or None when they cannot go together (two places of one sort; a centre or a street with
+        anything else)."""
         values = self.model_dump()
         for name, value in other.model_dump().items():
             if value is not None and values[name] not in (None, value):
@@ -648,7 +649,7 @@ class CaseTally:
             return count(Measure.INSPECTION_CLOSED, *([Measure.INSPECTION_CLOSED_WITHIN] if within else []),
                          *([Measure.MIGRANT_CLOSED] if self.facts.migrant else []))
         if event.type == RATED:
-            return count(Measure.RATED, *([Measure.RATED_GOOD] if payload.get("level") in GOOD_LEVELS else []))
+            return count(Measure.RATED, *([Measure.RATED_GOOD] if payload.get("good") is True else []))
         if event.type == EventType.SUBMITTED and self.routing is None:
             self.routing = (day, where)
             return count(Measure.ROUTED)
@@ -804,9 +805,8 @@ class Report(BaseModel):
         def rates(values: dict[RateKey, RateFigure]) -> dict[str, Any]:
             return {key.value: values[key].as_json() for key in RateKey}
 
-        def counts(figures: Figures) -> dict[str, Any]:
-            return {"open": figures.open, "overdue": figures.overdue, "collective": figures.collective,
-                    "median_days_to_close": figures.median_days_to_close}
+        def counts(figures: Figures) -> dict[str, int]:
+            return {"open": figures.open, "overdue": figures.overdue, "collective": figures.collective}
 
         return {
             "period": period(self.period),
@@ -814,9 +814,9 @@ class Report(BaseModel):
             "rates": rates(self.figures.rates),
             "previous": {"period": period(self.previous_period), "rates": rates(self.figures.previous)},
             "by_centre": [{"centre_id": None if centre == NO_CENTRE else centre, "rates": rates(figures.rates),
-                           "open": figures.open, "overdue": figures.overdue, "collective": figures.collective}
-                          for centre, figures in self.by_centre],
+                           **counts(figures)} for centre, figures in self.by_centre],
             **counts(self.figures),
+            "median_days_to_close": self.figures.median_days_to_close,
         }
 
 

@@ -124,7 +124,7 @@ def rates(histories: Mapping[int, Sequence[CaseEvent]], cases: Mapping[int, Case
             + open_at_start(histories, ask, "inspection", filed_states, only=lambda case_id: case_id in migrant)),
         "inspection_within_limit": (sum(held(event, "inspection_close") for event in inspection_closed),
                                     len(inspection_closed)),
-        "satisfaction": (sum(event.payload.get("level") in GOOD for event in rated), len(rated)),
+        "satisfaction": (sum(event.payload.get("rating") in GOOD for event in rated), len(rated)),
         "half_hour_coverage": (sum(event.type == "assigned" and event.payload.get("within_half_hour") is True
                                    for event in first_routings), len(first_routings)),
     }

@@ -12,11 +12,8 @@ from bot.cases import Actor, Command, CommandKind, Decision, DisputeKind, EventT
 from bot.cases.machine import SYSTEM, NewEvent, Track
 from bot.people import Front, Role
 from bot.ports import NewCase
-from bot.rates import RatesService, RegistryPlaces
-from handlers import rates
 from storage.cases import CaseRepository
 from storage.people import PeopleRepository
-from storage.rates import SQLiteRateStore
 from tests.harness import ChatHarness, texts
 
 WORKER = 8001
@@ -27,10 +24,8 @@ CITY_SUPERVISOR = 900       # SUPERVISOR_IDS of the test settings
 
 @pytest.fixture
 async def chat(app_settings, db, clock) -> ChatHarness:
-    harness = ChatHarness.build(app_settings, db, clock, extra_routers=[rates.router()])
-    routing = harness.dispatcher["routing"]
-    harness.dispatcher["rates"] = RatesService(
-        SQLiteRateStore(db), RegistryPlaces(lambda: routing.registry, routing.gazetteer), clock)
+    """The dispatcher `python -m bot` builds, with a mediator and a district's supervisor."""
+    harness = ChatHarness.build(app_settings, db, clock)
     people = PeopleRepository(db)
     await people.set_role(Front.TELEGRAM, MEDIATOR, Role.MEDIATOR, "dxh-wujiashan", now=clock.now(),
                           display_name="王调解员")

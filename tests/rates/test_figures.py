@@ -12,6 +12,7 @@ from bot.cases import Command, CommandKind, decide
 from bot.cases.machine import SYSTEM
 from bot.chat.telegram_html import MESSAGE_LIMIT, utf16_length
 from bot.clock import FixedClock
+from bot.outcomes import Done, Rating
 from bot.rates import (
     DEFINITION,
     DEFINITIONS,
@@ -34,6 +35,8 @@ from storage.rates import SQLiteRateStore
 from tests.conftest import NOW
 from tests.engine.builders import AT, filed_case, person
 from tests.engine.test_migration import OLD_ROWS
+from tests.outcomes.test_service import CERTIFICATE, World
+from tests.outcomes.test_service import TODAY as OUTCOMES_DAY
 
 SUCCESS = DEFINITION[RateKey.MEDIATION_SUCCESS]
 
@@ -151,3 +154,18 @@ async def test_a_database_from_before_the_rates_counts_its_events_after_a_rebuil
         assert after.figures.open == 1, "the first case is still open; the second was withdrawn"
     finally:
         await db.close()
+
+
+async def test_ratings_from_the_outcomes_count_in_the_satisfaction_rate(db) -> None:
+    world = World(db, FixedClock(OUTCOMES_DAY))
+    await world.setup()
+    good, _ = await world.agreed(CERTIFICATE)
+    poor, _ = await world.agreed(CERTIFICATE)
+    assert isinstance(await world.service.rate(world.worker, good.id, Rating.BASICALLY_SATISFIED), Done)
+    assert isinstance(await world.service.rate(world.worker, poor.id, Rating.DISSATISFIED), Done)
+    service = RatesService(SQLiteRateStore(db), places=None, clock=world.clock)
+    report = await service.report(Period(start=date(2026, 11, 1), end=date(2026, 11, 30)), Scope(district="东西湖区"))
+    satisfaction = report.figures.rates[RateKey.SATISFACTION]
+    assert (satisfaction.numerator, satisfaction.denominator) == (1, 2)
+    success = report.figures.rates[RateKey.MEDIATION_SUCCESS]
+    assert (success.numerator, success.denominator) == (2, 2)

@@ -17,7 +17,7 @@ from bot.cases.machine import SYSTEM, Command, NewEvent, Track
 from bot.clock import FixedClock
 from bot.people import Role
 from bot.ports import NewCase
-from bot.rates import NO_CENTRE, RATED, SATISFACTION_LEVELS, Period, RateKey, RatesService, Scope
+from bot.rates import NO_CENTRE, RATED, Period, RateKey, RatesService, Scope
 from storage.cases import CaseRepository
 from storage.db import Database
 from storage.rates import SQLiteRateStore
@@ -40,6 +40,7 @@ ACTIONS = (
     + [CommandKind.EXTEND_INSPECTION] + [CommandKind.CLOSE_INSPECTION] * 3 + [CommandKind.ASSIGN]
     + [CommandKind.ADD_EVIDENCE]
 )
+RATINGS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")  # 3 good
 EXTRAS = ("rate", "note")   # a rating, a clock's reminder: appended, whatever the state
 SCOPES = [Scope(), *(Scope(centre=centre) for centre in CENTRES), Scope(district="d1"), Scope(district="d2"),
           *(Scope(street=street) for street in STREETS), *(Scope(kind=kind) for kind in DisputeKind),
@@ -120,7 +121,7 @@ async def play(db: Database, plans: list[dict], cast: Cast) -> None:
                 kind = chosen or EXTRAS[seed % 2]
                 event = NewEvent(type=RATED, track=None, from_state=None, to_state=None,
                                  actor=Actor(worker, Role.WORKER), occurred_at=moment,
-                                 payload={"level": SATISFACTION_LEVELS[seed % 5]}) \
+                                 payload={"rating": RATINGS[seed % 5], "good": seed % 5 < 3}) \
                     if kind == "rate" else \
                     NewEvent(type=EventType.DEADLINE_WARNED, track=None, from_state=None, to_state=None, actor=SYSTEM,
                              occurred_at=moment, payload={"clock": "arbitration_close"})
