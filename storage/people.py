@@ -52,12 +52,28 @@ class PeopleRepository:
             row = await cursor.fetchone()
         if row is None:
             return None
-        person = _person(row)
-        if not self._db.in_transaction:
-            cache[(front, user_id)] = person
-            while len(cache) > CACHED_PEOPLE:
-                cache.popitem(last=False)
+        return self._remember(_person(row))
+
+    def _remember(self, person: Person) -> Person:
+        """Cached; read inside a transaction (which could still be rolled back) it is dropped from the cache
+        instead, so the next read after the commit comes from the store."""
+        key = (person.front, person.user_id)
+        if self._db.in_transaction:
+            self._cache.pop(key, None)
+        else:
+            self._cache[key] = person
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHED_PEOPLE:
+                self._cache.popitem(last=False)
         return person
+
+    async def _write(self, sql: str, params: tuple[object, ...]) -> Person:
+        """An INSERT or UPDATE of one person; the row as written."""
+        async with self._db.transaction() as conn, conn.execute(f"{sql} RETURNING {_COLUMNS}", params) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError("no such person")
+        return self._remember(_person(row))
 
     async def get(self, person_id: int) -> Person | None:
         async with self._db.read() as conn, conn.execute(
@@ -74,37 +90,30 @@ class PeopleRepository:
         if known is not None and known.display_name == display_name and known.language_code == language_code:
             return known
         stamp = now.isoformat()
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO people (front, user_id, display_name, language_code, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (front, user_id) DO UPDATE SET display_name = excluded.display_name,"
-                " language_code = excluded.language_code, updated_at = excluded.updated_at",
-                (front, user_id, display_name, language_code, stamp, stamp),
-            )
-        return await self._reload(front, user_id)
+        return await self._write(
+            "INSERT INTO people (front, user_id, display_name, language_code, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (front, user_id) DO UPDATE SET display_name = excluded.display_name,"
+            " language_code = excluded.language_code, updated_at = excluded.updated_at",
+            (front, user_id, display_name, language_code, stamp, stamp),
+        )
 
     async def set_locale(self, person: Person, locale: str, *, now: datetime) -> Person:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE people SET locale = ?, updated_at = ? WHERE id = ?", (locale, now.isoformat(), person.id)
-            )
-        return await self._reload(person.front, person.user_id)
+        return await self._write("UPDATE people SET locale = ?, updated_at = ? WHERE id = ?",
+                                 (locale, now.isoformat(), person.id))
 
     async def set_role(
         self, front: Front, user_id: int, role: Role, centre_id: str | None, *, now: datetime,
         display_name: str = "", district: str | None = None,
     ) -> Person:
         stamp = now.isoformat()
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO people (front, user_id, role, centre_id, district, display_name, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (front, user_id) DO UPDATE SET role = excluded.role,"
-                " centre_id = excluded.centre_id, district = excluded.district, updated_at = excluded.updated_at",
-                (front, user_id, role, centre_id, district, display_name, stamp, stamp),
-            )
-        return await self._reload(front, user_id)
+        return await self._write(
+            "INSERT INTO people (front, user_id, role, centre_id, district, display_name, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (front, user_id) DO UPDATE SET role = excluded.role,"
+            " centre_id = excluded.centre_id, district = excluded.district, updated_at = excluded.updated_at",
+            (front, user_id, role, centre_id, district, display_name, stamp, stamp),
+        )
 
     async def seed_supervisors(self, user_ids: Iterable[int], *, now: datetime) -> bool:
         """Make these Telegram users supervisors, once in the life of the database: True if it ran now.
@@ -161,9 +170,3 @@ class PeopleRepository:
             "SELECT purpose, notice_version FROM consents WHERE person_id = ? ORDER BY id", (person.id,)
         ) as cursor:
             return [(row[0], row[1]) for row in await cursor.fetchall()]
-
-    async def _reload(self, front: Front, user_id: int) -> Person:
-        self._cache.pop((front, user_id), None)
-        person = await self.find(front, user_id)
-        assert person is not None, "a person just written must be readable"
-        return person

@@ -158,8 +158,7 @@ class WebChatFront:
         await self.session.resume(speaker.user_id)
         update = self.updates.message(speaker.user_id, first_name=speaker.first_name,
                                       language_code=speaker.language_code, **content)
-        assert update.message is not None
-        sent = update.message.model_dump(mode="json", by_alias=True, exclude_none=True)
+        sent = update.model_dump(mode="json", by_alias=True, exclude_none=True)["message"]
         await self.deliver(Delivery("message", speaker.user_id, sent))
         await self._feed(update)
 
@@ -171,8 +170,7 @@ class WebChatFront:
             return False
         update = self.updates.callback(speaker.user_id, data=data, message=message,
                                        first_name=speaker.first_name, language_code=speaker.language_code)
-        assert update.callback_query is not None
-        callback_id = update.callback_query.id
+        callback_id = update.model_dump()["callback_query"]["id"]
         self._press_chats[callback_id] = speaker.user_id
         try:
             await self._feed(update)

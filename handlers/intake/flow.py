@@ -176,7 +176,8 @@ async def proceed(bot: Bot, chat_id: int, state: FSMContext, draft: Draft, today
     """After a change: the advice it calls for, then the next open question, or the summary."""
     limitation = estimate(draft, today)
     for notice in due_notices(draft, today):
-        await send_text(bot, chat_id, notice_text(notice, limitation, injury_deadline=work_injury_deadline(draft)))
+        if text := notice_text(notice, limitation, injury_deadline=work_injury_deadline(draft)):
+            await send_text(bot, chat_id, text)
     while (question := draft.next_question()) is not None:
         if question.sensitive and draft.sensitive_consent is False:
             draft.skip(question.code)

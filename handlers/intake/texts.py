@@ -298,12 +298,11 @@ def not_text_problem() -> str:
 
 
 def notice_text(notice: Notice, limitation: LimitationEstimate | None, *,
-                injury_deadline: date | None = None) -> str:
-    """`limitation` is the current estimate; the limitation notice is due only when there is one.
+                injury_deadline: date | None = None) -> str | None:
+    """`limitation` is the current estimate; without one the limitation notice has nothing to say (None).
     `injury_deadline` is the estimated last day for 工伤认定, when the injury's date is known."""
     if notice is Notice.LIMITATION:
-        assert limitation is not None, "the limitation notice is due only with an estimate"
-        return limitation_text(limitation)
+        return limitation_text(limitation) if limitation is not None else None
     if notice is Notice.WORK_INJURY:
         return work_injury_text(injury_deadline)
     return {
