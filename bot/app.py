@@ -115,7 +115,7 @@ def build_dispatcher(
         return {
             "uow": uow,
             "cases": CaseService(uow, clock, keeper),
-            "intake": IntakeService(uow, clock, acknowledgement, routing.assign_case, routing.centre_district),
+            "intake": IntakeService(uow, clock, acknowledgement, routing.assign_case, centres.district_of),
             "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case, keeper),
             "staff": StaffService(SQLiteStaffUnitOfWork(db, uow), clock, routing),
             "accounts": AccountService(uow, clock),

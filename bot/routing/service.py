@@ -85,12 +85,6 @@ class RoutingService:
         except KeyError:
             return centre_id
 
-    def centre_district(self, centre_id: str) -> str | None:
-        try:
-            return self.registry.get(centre_id).district
-        except KeyError:
-            return None
-
     def reload(self, path: Path | str | None = None) -> ReloadResult:
         return self._holder.reload(path)
 
