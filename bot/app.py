@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -26,31 +27,70 @@ from bot.chat.middlewares import PersonLocaleMiddleware, PersonMiddleware, Updat
 from bot.chat.outbound import CallbackAnswers, RetryAfterMiddleware
 from bot.chat.outbox_sender import OutboxSender, Sleep
 from bot.clock import Clock, SystemClock
+from bot.counter import CounterService
 from bot.deadline_keeper import REMIND_JOB, WATCH_JOB, DeadlineKeeper
 from bot.deadlines import CalendarSource
 from bot.desk import ACKNOWLEDGE_JOB, ESCALATE_JOB, Acknowledgement, DeskService, RegistryCentres
+from bot.employer import EmployerService
+from bot.evidence import FETCH_JOB, EvidenceService, evidence_recorded
 from bot.intake_service import IntakeService
 from bot.jobs.health import check_health
 from bot.jobs.runner import JobRunner
 from bot.notify import job_runner_silent
 from bot.outcomes import PAYMENT_JOB, OutcomeService
+from bot.overdue import SupervisionService
 from bot.people import Front
 from bot.ports import UpdateKey, WebChatStores
 from bot.rates import RatesService, RegistryPlaces
+from bot.recovery import RecoveryService
+from bot.register import ExportService
+from bot.relay import RelayService
 from bot.routing import RegistryHolder, load_gazetteer
 from bot.routing.service import RoutingService
+from bot.sessions import REMINDER_JOB as SESSION_REMINDER_JOB
+from bot.sessions import SessionService
 from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.sms import SMS_UNREAD_JOB, HttpSmsGateway, SmsService
 from bot.staff import StaffService
-from handlers import cancel, desk, fallback, intake, language, mycases, outcomes, rates, staff, start, supervisor
+from handlers import (
+    cancel,
+    desk,
+    fallback,
+    intake,
+    language,
+    mycases,
+    outcome_forms,
+    outcomes,
+    rates,
+    staff,
+    start,
+    supervisor,
+)
+from handlers import counter as counter_handlers
+from handlers import employer as employer_handlers
+from handlers import evidence as evidence_handlers
+from handlers import export as export_handlers
+from handlers import overdue as overdue_handlers
+from handlers import recovery as recovery_handlers
+from handlers import relay as relay_handlers
+from handlers import sessions as session_handlers
 from handlers.notices import templates
 from storage.cases import CaseRepository, SQLiteUnitOfWork
 from storage.chat_state import SQLiteStorage
 from storage.db import Database
+from storage.employer import SQLiteEmployerUnitOfWork
+from storage.evidence import EvidenceFileStore, SQLiteEvidenceUnitOfWork
 from storage.jobs import JobRepository
 from storage.outbox import OutboxRepository
 from storage.outcomes import SQLiteOutcomeUnitOfWork
+from storage.overdue import SQLiteSupervisionUnitOfWork
 from storage.people import PeopleRepository
 from storage.rates import SQLiteRateStore
+from storage.recovery import SQLiteRecoveryUnitOfWork, WebIdentities
+from storage.register import SQLiteRegisterUnitOfWork
+from storage.relay import SQLiteRelayUnitOfWork
+from storage.sessions import SQLiteSessionUnitOfWork
+from storage.sms import SmsRepository
 from storage.staff import SQLiteStaffUnitOfWork
 from storage.updates import ProcessedUpdates
 from storage.webchat_history import WebChatFiles, WebChatHistory
@@ -68,9 +108,14 @@ def journey_routers() -> list[Router]:
     """Every journey's router, in the order they are tried; the fallback comes last."""
     # /cancel comes before the intake so it works mid-form; /mycases before the intake's catch-alls.
     # staff before start: its /start join-CODE deep link must reach it before the plain /start.
-    # outcomes first: /cancel while writing a rating's comment stops only that step.
-    return [outcomes.router(), staff.router(), start.router(), language.router(), cancel.router(),
-            supervisor.router(), rates.router(), desk.router(), mycases.router(), intake.router()]
+    # outcomes first: /cancel while writing a rating's comment stops only that step; so for a relayed message.
+    # overdue next: /cancel while writing a follow-up's note stops only that step.
+    return [outcomes.router(), outcome_forms.router(),
+            session_handlers.router(), overdue_handlers.router(), relay_handlers.router(), employer_handlers.router(),
+            recovery_handlers.router(), staff.router(), start.router(),  # both: /start deep links
+            language.router(), cancel.router(),
+            supervisor.router(), rates.router(), export_handlers.router(), desk.router(), evidence_handlers.router(),
+            mycases.router(), counter_handlers.router(), intake.router()]
 
 
 def build_dispatcher(
@@ -88,6 +133,10 @@ def build_dispatcher(
     routing = RoutingService(RegistryHolder.from_file(settings.centres_file), load_gazetteer(settings.gazetteer_file),
                              CaseRepository(db).open_cases_by_centre, clock)
     centres = RegistryCentres(lambda: routing.registry)
+    # Relayed files fetched for a person on the other front, which the outbox uploads to them.
+    relayed_files = EvidenceFileStore(settings.database_path.parent / "relayed")
+    web_identities = WebIdentities(db, clock)
+    recovery_on = recovery_service(settings, clock, web_identities)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         # Updates of one chat run one after another (an album's photos, a double tap), others in parallel.
@@ -97,13 +146,26 @@ def build_dispatcher(
         fronts={},  # bot id -> Front, filled as fronts are attached
         bots=bots,
         outbox=OutboxSender(OutboxRepository(db), people, bots,
-                            {**templates(settings, routing.centre_name, centres.centre), **outcomes.templates()},
-                            i18n, settings.default_locale, clock, sleep=pace),
+                            {**templates(settings, routing.centre_name, centres.centre), **outcomes.templates(),
+                             **overdue_handlers.templates(),
+                             **counter_handlers.templates(routing.centre_name),
+                             **relay_handlers.templates(), **employer_handlers.templates(),
+                             **evidence_handlers.templates(),
+                             **session_handlers.templates(settings, centres.centre),
+                             **outcome_forms.templates()},
+                            i18n, settings.default_locale, clock, sleep=pace, files=relayed_files),
         # Front -> forget(chat_id), for fronts that keep a copy of the conversation (the web chat does;
         # Telegram's copy is the person's own).
         conversations={},
         callback_answers=callback_answers, centres=centres,
         rates=RatesService(SQLiteRateStore(db), RegistryPlaces(lambda: routing.registry, routing.gazetteer), clock),
+        # Evidence: fetched from the fronts into the project's own store, shown to the case's holder.
+        evidence=EvidenceService(SQLiteEvidenceUnitOfWork(db), clock, centres, evidence_handlers.BotFiles(bots),
+                                 EvidenceFileStore(settings.database_path.parent / "evidence")),
+        evidence_links={},  # Front -> (viewer, evidence id) -> address, for fronts that serve files themselves
+        sms=sms_service(settings, db, clock), web_identities=web_identities,
+        # Recovery links opened on the web chat (`?code=`), outside any update.
+        web_recovery=recovery_on(SQLiteRecoveryUnitOfWork(db)),
     )
 
     calendars = CalendarSource(settings.holidays_file)  # the statutory clocks' calendar: the file as it is now
@@ -112,14 +174,28 @@ def build_dispatcher(
         """One unit of work per update, and the services that use it."""
         uow = SQLiteUnitOfWork(db, update, now=clock.now)
         keeper = DeadlineKeeper(uow, calendars, settings.zone, clock, centres)
+        outcome_service = OutcomeService(SQLiteOutcomeUnitOfWork(db, uow), clock, calendars, settings.zone, keeper,
+                                         centres)
+        rating_if_closed = outcome_service.ask_rating_if_closed  # in the closing change's own transaction
         return {
             "uow": uow,
-            "cases": CaseService(uow, clock, keeper),
-            "intake": IntakeService(uow, clock, acknowledgement, routing.assign_case, centres.district_of),
-            "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case, keeper),
-            "staff": StaffService(SQLiteStaffUnitOfWork(db, uow), clock, routing),
+            "exports": ExportService(SQLiteRegisterUnitOfWork(db, uow), dispatcher["rates"], clock),
+            "cases": CaseService(uow, clock, keeper, rating_if_closed, on_evidence=evidence_recorded),
+            "intake": (intake_service := IntakeService(uow, clock, acknowledgement, routing.assign_case,
+                                                       centres.district_of)),
+            "desk": DeskService(uow, clock, centres, acknowledgement, routing.assign_case, keeper, rating_if_closed),
+            "staff": StaffService(SQLiteStaffUnitOfWork(db, uow), clock, routing,
+                                  on_revoked=web_identities.staff_revoked),
             "accounts": AccountService(uow, clock),
-            "outcomes": OutcomeService(SQLiteOutcomeUnitOfWork(db, uow), clock, calendars, settings.zone, keeper),
+            "outcomes": outcome_service,
+            "supervision": SupervisionService(SQLiteSupervisionUnitOfWork(db, uow), clock, calendars, settings.zone,
+                                              keeper, acknowledgement, centres),
+            "relay": RelayService(SQLiteRelayUnitOfWork(db, uow), clock, evidence_handlers.BotFiles(bots),
+                                  relayed_files),
+            "employers": EmployerService(SQLiteEmployerUnitOfWork(db, uow), clock, settings.zone),
+            "sessions": SessionService(SQLiteSessionUnitOfWork(db, uow), clock, calendars, settings.zone),
+            "recovery": (recovery := recovery_on(SQLiteRecoveryUnitOfWork(db, uow))),
+            "counter": CounterService(uow, clock, intake_service, routing, recovery),
         }
 
     dispatcher.update.outer_middleware(UpdateOnceMiddleware(ProcessedUpdates(db), services_for, clock))
@@ -128,6 +204,24 @@ def build_dispatcher(
     dispatcher.include_routers(*journey_routers(), *extra_routers, fallback.router())
     dispatcher.errors.register(error_handler(people, i18n, settings.default_locale, callback_answers))
     return dispatcher
+
+
+def recovery_service(settings: Settings, clock: Clock, web_identities: WebIdentities
+                     ) -> Callable[[SQLiteRecoveryUnitOfWork], RecoveryService]:
+    """Recovery codes on a unit of work: an update's, or one of its own for links opened on the web chat."""
+    def on(uow: SQLiteRecoveryUnitOfWork) -> RecoveryService:
+        return RecoveryService(uow, clock, chat_address=settings.chat_address,
+                               sms_on=settings.sms_gateway_url is not None, default_locale=settings.default_locale,
+                               on_web_revoked=web_identities.notify_revoked)
+    return on
+
+
+def sms_service(settings: Settings, db: Database, clock: Clock) -> SmsService:
+    """Text messages through the district's gateway; without SMS_GATEWAY_URL, none."""
+    gateway = HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token) if settings.sms_gateway_url else None
+    return SmsService(SQLiteRecoveryUnitOfWork(db), SmsRepository(db), gateway, clock,
+                      after=timedelta(minutes=settings.sms_after_minutes), chat_address=settings.chat_address,
+                      default_locale=settings.default_locale)
 
 
 def webchat_stores(db: Database) -> WebChatStores:
@@ -172,7 +266,9 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
     runner = job_runner(dispatcher, db)
     background = [asyncio.create_task(dispatcher["outbox"].run(background_done)),
                   asyncio.create_task(runner.run(background_done)),
-                  asyncio.create_task(watch_job_runner(dispatcher, runner, background_done))]
+                  asyncio.create_task(watch_job_runner(dispatcher, runner, background_done)),
+                  asyncio.create_task(dispatcher["sms"].run(background_done))]
+    await dispatcher["sms"].start_watching()
     front_tasks = [asyncio.create_task(front) for front in fronts]
     try:
         stop_wait = asyncio.create_task(stopping.wait())
@@ -213,8 +309,13 @@ def job_runner(dispatcher: Dispatcher, db: Database) -> JobRunner:
                        dispatcher["routing"].assign_case, keeper)
     outcome_service = OutcomeService(SQLiteOutcomeUnitOfWork(db, uow), dispatcher["clock"],
                                      CalendarSource(settings.holidays_file), settings.zone, keeper)
+    session_service = SessionService(SQLiteSessionUnitOfWork(db, uow), dispatcher["clock"],
+                                     CalendarSource(settings.holidays_file), settings.zone)
     handlers = {ACKNOWLEDGE_JOB: desk.check_acknowledged, ESCALATE_JOB: desk.escalate_unacknowledged,
-                REMIND_JOB: keeper.remind, WATCH_JOB: keeper.watch_calendar, PAYMENT_JOB: outcome_service.ask_payment}
+                REMIND_JOB: keeper.remind, WATCH_JOB: keeper.watch_calendar, PAYMENT_JOB: outcome_service.ask_payment,
+                SESSION_REMINDER_JOB: session_service.remind,
+                FETCH_JOB: dispatcher["evidence"].retry,  # its download runs outside the job's transaction
+                SMS_UNREAD_JOB: dispatcher["sms"].check_unread}
     return JobRunner(JobRepository(db), handlers=handlers, clock=dispatcher["clock"], unit_of_work=uow)
 
 

@@ -5,7 +5,9 @@ machine, and writes the change as a conditional update with its events; nothing 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.cases.machine import Actor, Command, CommandKind, Refusal, Refused, decide
@@ -64,14 +66,25 @@ async def change(tx: Transaction, case: Case, command: Command, clock: Clock) ->
     return Changed(changed)
 
 
+# Called in the unit of work of a change that may have closed the case (the rating is asked then, once).
+IfClosed = Callable[[Case], Awaitable[object]]
+# Called in the unit of work that adds evidence after filing, with the case's file count now
+# (bot.evidence tells the holder and has the file fetched).
+EvidenceRecorded = Callable[[Transaction, Case, EvidenceItem, int, datetime], Awaitable[None]]
+
+
 class CaseService:
     """What a worker does with a filed case: list and open it, withdraw it, add evidence. With a keeper
-    the case's clocks are kept (a withdrawal stops them) and shown; tests of the store alone pass none."""
+    the case's clocks are kept (a withdrawal stops them) and shown; tests of the store alone pass none.
+    `if_closed`: what a withdrawal's transaction also does (bot.outcomes asks for the rating)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, keeper: DeadlineKeeper | None = None) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, keeper: DeadlineKeeper | None = None,
+                 if_closed: IfClosed | None = None, *, on_evidence: EvidenceRecorded | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._keeper = keeper
+        self._if_closed = if_closed
+        self._on_evidence = on_evidence
 
     async def cases_of(self, worker: Person) -> list[Case]:
         async with self._uow() as tx:
@@ -104,6 +117,8 @@ class CaseService:
                 return result
             if self._keeper:
                 await self._keeper.sync(tx, result.case)
+            if self._if_closed:
+                await self._if_closed(result.case)
             rows = await after_withdrawal(tx.people, result.case, reason_code)
             ids = await tx.outbox.add(rows, now=self._clock.now())
             return Changed(result.case, [row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])
@@ -123,4 +138,6 @@ class CaseService:
             result = await change(tx, case, command, self._clock)
             if isinstance(result, Changed):
                 await tx.cases.add_evidence(case.id, item, added_by=actor.id, at=self._clock.now())
+                if self._on_evidence:
+                    await self._on_evidence(tx, case, item, len(held) + 1, self._clock.now())
             return result

@@ -15,8 +15,13 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:  # the commands import what they use when they run
+    from bot.settings import Settings
+    from storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,10 @@ COMMANDS = (
     Command("deadlines", "statutory due dates from given start dates (JSON)", "bot.deadlines_cli", "configure", "run"),
     Command("rates", "the rates the district is judged by, for a period and a scope (JSON with --json)", "bot.cli",
             "_configure_rates", "_rates"),
+    Command("export", "every case with everything the store holds for it (JSON, see docs/export-format.md), or its "
+                      "rows as CSV or XLSX", "bot.cli", "_configure_export", "_export"),
+    Command("import", "load the cases of an export's JSON into this store, in one transaction", "bot.cli",
+            "_configure_import", "_import"),
 )
 
 
@@ -112,6 +121,9 @@ def _configure_staff(parser: argparse.ArgumentParser) -> None:
     remove = actions.add_parser("remove", help="make a member of staff a worker again; their open cases go back "
                                                "to the centre's queue")
     remove.add_argument("person_id", type=int, metavar="ID", help="the id `staff list` shows")
+    signin = actions.add_parser("signin", help="print a one-time link that signs a member of staff in on the web "
+                                               "chat again (after their session ended), valid for an hour")
+    signin.add_argument("person_id", type=int, metavar="ID", help="the id `staff list` shows")
 
 
 def _staff_add_problem(args: argparse.Namespace) -> str | None:
@@ -129,6 +141,20 @@ def _staff_add_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+async def _web_sign_in_link(db: Database, settings: Settings, person_id: int) -> object:
+    """A staff sign-in code for the web chat, as the link to open (`bot.recovery`, channel "staff")."""
+    from bot.clock import SystemClock
+    from bot.recovery import IssuedCode, RecoveryService, recovery_link
+    from storage.recovery import SQLiteRecoveryUnitOfWork
+
+    service = RecoveryService(SQLiteRecoveryUnitOfWork(db), SystemClock(), chat_address=settings.chat_address,
+                              sms_on=False)
+    issued = await service.issue(person_id, by=None, channel="staff")
+    if not isinstance(issued, IssuedCode):
+        return {"error": "no member of staff has this id (`python -m bot staff list`)"}
+    return {"link": recovery_link(settings.chat_address, issued.code), "expires_at": issued.expires_at.isoformat()}
+
+
 def _staff(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
@@ -137,6 +163,7 @@ def _staff(args: argparse.Namespace) -> int:
     from bot.routing import RegistryError, RegistryHolder
     from bot.staff import Issued, StaffRefusal, StaffRefused, StaffService, shown_code
     from storage.db import Database
+    from storage.recovery import WebIdentities
     from storage.staff import SQLiteStaffUnitOfWork
 
     if args.staff_action == "add" and (problem := _staff_add_problem(args)):
@@ -178,7 +205,11 @@ def _staff(args: argparse.Namespace) -> int:
     async def run() -> object:
         db = await Database.open(settings.database_path, durability=settings.durability)
         try:
-            return await act(StaffService(SQLiteStaffUnitOfWork(db), SystemClock(), centres))
+            if args.staff_action == "signin":
+                return await _web_sign_in_link(db, settings, args.person_id)
+            # A member of staff removed here loses their web chat identity too (its chat holds case cards).
+            return await act(StaffService(SQLiteStaffUnitOfWork(db), SystemClock(), centres,
+                                          on_revoked=WebIdentities(db, SystemClock()).staff_revoked))
         finally:
             await db.close()
 
@@ -236,11 +267,25 @@ def _rates_scope_problem(args: argparse.Namespace, places) -> str | None:
     return None
 
 
-def _rates(args: argparse.Namespace) -> int:
-    import time as timer
+def _clock_for(today: str | None):
+    """The system clock, or noon of `--today` in the rates' zone (None, with the error printed, if not a date)."""
     from datetime import date, datetime, time
 
     from bot.clock import FixedClock, SystemClock
+    from bot.rates import RATES_ZONE
+
+    if not today:
+        return SystemClock()
+    try:
+        return FixedClock(datetime.combine(date.fromisoformat(today), time(12), RATES_ZONE))
+    except ValueError:
+        print(f"error: --today {today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return None
+
+
+def _rates(args: argparse.Namespace) -> int:
+    import time as timer
+
     from bot.rates import (
         RATES_ZONE,
         PeriodError,
@@ -261,11 +306,8 @@ def _rates(args: argparse.Namespace) -> int:
     if args.definitions:
         print(render_definitions(locale, html=False))
         return 0
-    try:
-        clock = FixedClock(datetime.combine(date.fromisoformat(args.today), time(12), RATES_ZONE)) if args.today \
-            else SystemClock()
-    except ValueError:
-        print(f"error: --today {args.today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+    clock = _clock_for(args.today)
+    if clock is None:
         return 2
     try:
         holder = RegistryHolder.from_file(settings.centres_file)
@@ -304,6 +346,136 @@ def _rates(args: argparse.Namespace) -> int:
         print("warning: events from before the rates existed are not counted: run with --rebuild", file=sys.stderr)
     print(json.dumps(result.as_json(), ensure_ascii=False, indent=2) if args.json
           else render_report(result, places, locale, html=False, today=clock.now().astimezone(RATES_ZONE).date()))
+    return 0
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["json", "csv", "xlsx"], default="json",
+                        help="json: everything (the default); csv, xlsx: one row per case (xlsx adds the rates)")
+    parser.add_argument("--period", default=None, metavar="P",
+                        help="only cases filed in this period, as /rates reads it (上个月, 2025, "
+                             "2025-01-01..2025-06-30); default: every case")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help="read the period as on this day")
+    parser.add_argument("--district", metavar="NAME", help="only cases whose workplace is in this district")
+    parser.add_argument("--output", metavar="FILE", help="write here (default: JSON and CSV to stdout)")
+    parser.add_argument("--with-files", action="store_true",
+                        help="embed the web chat's evidence files (base64) instead of referring to the file store")
+
+
+def _progress(verb: str) -> Callable[[int, int], None]:
+    """A line on stderr now and then while a long export or import runs."""
+    shown = [0]
+
+    def report(done: int, total: int) -> None:
+        if total >= 1000 and (done - shown[0] >= 500 or done == total):
+            shown[0] = done
+            print(f"{verb} {done}/{total} cases", file=sys.stderr)
+
+    return report
+
+
+def _file_stores(settings) -> tuple:
+    """The web chat's file store and the evidence store, beside the database (as the bot keeps them)."""
+    return settings.database_path.parent / "uploads", settings.database_path.parent / "evidence"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.rates import RATES_ZONE, Period, PeriodError, RatesService, RegistryPlaces, Scope, read_period
+    from bot.register import Selection, render_csv, render_workbook
+    from bot.routing import GazetteerError, RegistryError, RegistryHolder, load_gazetteer
+    from storage.db import Database
+    from storage.rates import SQLiteRateStore
+    from storage.register import RegisterRepository
+
+    settings = load_settings()
+    if args.format == "xlsx" and not args.output:
+        print("error: an XLSX workbook needs --output FILE", file=sys.stderr)
+        return 2
+    clock = _clock_for(args.today)
+    if clock is None:
+        return 2
+    today = clock.now().astimezone(RATES_ZONE).date()
+    period = read_period(args.period, today) if args.period is not None else None
+    if isinstance(period, PeriodError):
+        print(f"error: {period.problem.value.replace('_', ' ')}: {period.written!r}", file=sys.stderr)
+        return 2
+    places = None
+    if args.format == "xlsx":
+        try:
+            holder = RegistryHolder.from_file(settings.centres_file)
+            places = RegistryPlaces(lambda: holder.registry, load_gazetteer(settings.gazetteer_file))
+        except (RegistryError, GazetteerError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+
+    async def run() -> bytes:
+        db = await Database.open(settings.database_path, durability=settings.durability)
+        try:
+            register = await RegisterRepository(db, *_file_stores(settings)).export(
+                Selection(period=period, district=args.district), exported_at=clock.now(),
+                with_files=args.with_files, progress=_progress("exported"))
+            summaries = [record.summary for record in register.cases]
+            if args.format == "json":
+                return register.dump().encode()
+            if args.format == "csv":
+                return render_csv(summaries, None)
+            first = min((datetime.fromisoformat(summary.submitted_at).astimezone(RATES_ZONE).date()
+                         for summary in summaries), default=today)
+            rates = RatesService(SQLiteRateStore(db), places, clock)
+            report = await rates.report(period or Period(start=min(first, today), end=today),
+                                        Scope(district=args.district) if args.district else Scope())
+            return render_workbook(summaries, None, report, places)
+        finally:
+            await db.close()
+
+    content = asyncio.run(run())
+    if args.output:
+        with open(args.output, "wb") as out:
+            out.write(content)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return 0
+
+
+def _configure_import(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a JSON file `python -m bot export` wrote")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.register import Loaded, read_register
+    from storage.db import Database
+    from storage.register import RegisterRepository
+
+    settings = load_settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    register = read_register(text)
+
+    async def run():
+        db = await Database.open(settings.database_path, durability=settings.durability)
+        try:
+            return await RegisterRepository(db, *_file_stores(settings)).load(
+                register, progress=_progress("imported"))
+        finally:
+            await db.close()
+
+    result = register if isinstance(register, list) else asyncio.run(run())
+    if not isinstance(result, Loaded):
+        print(f"error: nothing was imported; {len(result)} problem(s):", file=sys.stderr)
+        for problem in result:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(json.dumps({"cases": result.cases, "people_added": result.people,
+                      "case_number_sequences": {str(year): value for year, value in result.numbers_from.items()}},
+                     ensure_ascii=False, indent=2))
     return 0
 
 

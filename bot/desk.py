@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.calendar import WorkingCalendar
-from bot.case_service import Changed, Rejected, actor_of, change
+from bot.case_service import Changed, IfClosed, Rejected, actor_of, change
 from bot.cases.machine import (
     HELD_BY_MEDIATOR,
     Command,
@@ -48,6 +48,7 @@ from bot.notify import (
     to_supervisors,
 )
 from bot.outbox.model import Notification
+from bot.outcomes import application_offer
 from bot.people import Person, Role
 from bot.routing.assign import RoutingDecision
 from bot.routing.registry import Centre, CentreKind, Registry
@@ -254,13 +255,16 @@ REFUSAL_REASONS = ("jurisdiction", "conflict", "capacity")
 
 class DeskService:
     def __init__(self, uow: ClockUnitOfWork, clock: Clock, centres: Centres, acknowledgement: Acknowledgement,
-                 reroute: Reroute, keeper: DeadlineKeeper) -> None:
+                 reroute: Reroute, keeper: DeadlineKeeper, if_closed: IfClosed | None = None) -> None:
+        """`if_closed`: what a step's transaction also does when it may have closed the case (a referral,
+        arbitration closed or not accepted, inspection closed): bot.outcomes asks for the rating, once."""
         self._uow = uow
         self._clock = clock
         self._centres = centres
         self._acknowledgement = acknowledgement
         self._reroute = reroute
         self._keeper = keeper
+        self._if_closed = if_closed
 
     async def card(self, viewer: Person, case_id: int) -> Card | None:
         """The case as this viewer may see it, or None if they may not; a view of the worker's
@@ -345,7 +349,11 @@ class DeskService:
             events = await tx.cases.events(case.id)
             clocks = await self._keeper.sync(tx, result.case, events)
             rows = await self._after(tx, kind, viewer, result.case, events, clocks, command)
+            if kind is CommandKind.REFER_TO_ARBITRATION:  # the worker writes the application (law Art. 28)
+                rows.append(application_offer(result.case))
             await tx.outbox.add(rows, now=self._clock.now())
+            if self._if_closed:
+                await self._if_closed(result.case)
             return result
 
     def _command(self, case: Case, events: list[CaseEvent], kind: CommandKind, viewer: Person,

@@ -173,18 +173,21 @@ def read_resident_id(text: str) -> ResidentId | None:
 
 
 class Applicant(_Model):
-    """The worker as rules Art. 29 wants them named."""
+    """The worker as rules Art. 29 wants them named. Without the identity number (the worker did not
+    consent to giving it in chat) its place, and the sex it would tell, are left for the office's form."""
 
     name: Name
-    sex: Sex
+    sex: Sex | None = None
     born_on: date
-    id_number: Name
+    id_number: Name | None = None
     address: Text
     phone: Name
     work_unit: Name              # 工作单位 (law Art. 28): the employer
 
     @model_validator(mode="after")
     def _the_id_number_agrees(self) -> Applicant:
+        if self.id_number is None:
+            return self
         resident = read_resident_id(self.id_number)
         if resident is None:
             raise ValueError("not a valid 18-digit resident identity number")
@@ -195,9 +198,9 @@ class Applicant(_Model):
 
 class Respondent(_Model):
     name: Name
-    address: Text
+    address: Text | None = None          # filled in by hand when the worker does not know it
     phone: Name | None = None
-    legal_representative: Name   # 法定代表人 (or 主要负责人)
+    legal_representative: Name | None = None   # 法定代表人 (or 主要负责人); likewise
 
 
 class Claim(_Model):
@@ -223,30 +226,37 @@ class ArbitrationApplication(_Model):
 
 
 class ApplicationDetails(_Model):
-    """What mediation did not need and arbitration does, asked on referral with its own consent (an ID
-    number is sensitive personal information, PIPL Art. 28). Sex and date of birth come from the number."""
+    """What mediation did not need and arbitration does, asked on referral. The identity number is
+    sensitive personal information (PIPL Art. 28) asked only with its own consent; with it, sex and date
+    of birth come from the number, without it the date of birth is asked and the number left blank."""
 
-    id_number: Name
+    id_number: Name | None = None
+    born_on: date | None = None
     address: Text
     employer_name: Name | None = None   # when the case has none (a platform worker often cannot name it)
-    employer_address: Text
+    employer_address: Text | None = None
     employer_phone: Name | None = None
-    legal_representative: Name
+    legal_representative: Name | None = None
 
     @field_validator("id_number")
     @classmethod
-    def _a_valid_id_number(cls, value: str) -> str:
+    def _a_valid_id_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         resident = read_resident_id(value)
         if resident is None:
             raise ValueError("not a valid 18-digit resident identity number")
         return resident.number
 
+    @model_validator(mode="after")
+    def _a_date_of_birth(self) -> ApplicationDetails:
+        if self.id_number is None and self.born_on is None:
+            raise ValueError("the date of birth is needed when the identity number is not given")
+        return self
+
     @property
-    def resident(self) -> ResidentId:
-        resident = read_resident_id(self.id_number)
-        if resident is None:  # the validator above let it in: only model_construct can get here
-            raise CaseNotReady("id_number")
-        return resident
+    def resident(self) -> ResidentId | None:
+        return read_resident_id(self.id_number) if self.id_number is not None else None
 
 
 class CaseNotReady(ValueError):
@@ -262,9 +272,13 @@ def application_from_case(case: Case, details: ApplicationDetails, evidence: lis
     employer = details.employer_name or _text_field(fields, "employer")
     if employer is None:
         raise CaseNotReady("employer")
+    born_on = resident.born_on if resident else details.born_on
+    if born_on is None:  # the details' validator requires one of the two
+        raise CaseNotReady("born_on")
     applicant = Applicant(
-        name=_required(fields, "name"), sex=resident.sex, born_on=resident.born_on, id_number=resident.number,
-        address=details.address, phone=_required(fields, "phone"), work_unit=employer,
+        name=_required(fields, "name"), sex=resident.sex if resident else None, born_on=born_on,
+        id_number=resident.number if resident else None, address=details.address, phone=_required(fields, "phone"),
+        work_unit=employer,
     )
     respondent = Respondent(name=employer, address=details.employer_address, phone=details.employer_phone,
                             legal_representative=details.legal_representative)
@@ -547,7 +561,7 @@ def application_layout(application: ArbitrationApplication, locale: str = "zh_CN
             number=application.number)),
         Block(Style.HEADING, gettext("Applicant")),
         field(N_("Name"), applicant.name),
-        field(N_("Sex"), gettext(SEX_LABELS[applicant.sex])),
+        field(N_("Sex"), gettext(SEX_LABELS[applicant.sex]) if applicant.sex else None),
         field(N_("Date of birth"), show_date(applicant.born_on, locale)),
         field(N_("Identity number"), applicant.id_number),
         field(N_("Address"), applicant.address),

@@ -15,6 +15,7 @@ from bot.cases.machine import Actor, Command, CommandKind, Decision, EventType, 
 from bot.cases.model import Case, DisputeKind
 from bot.clock import Clock
 from bot.desk import ACKNOWLEDGE_JOB, Acknowledgement
+from bot.evidence import expect_files
 from bot.intake.collective import REPEAT_WINDOW_DAYS, AlertReason, alert_reasons, employer_key
 from bot.intake.draft import Draft
 from bot.intake.limitation import LimitationEstimate, estimate
@@ -28,6 +29,17 @@ from bot.routing.assign import RoutingDecision
 CentreAssigner = Callable[[DisputeKind, dict], Awaitable[RoutingDecision | None]]
 # A centre's district, for the scope events carry.
 DistrictOf = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class TakenInPerson:
+    """A case staff file for a worker in front of them or on the phone (Art. 12: an oral application is
+    recorded by the centre), not the worker in chat: `by` is the filing's actor and hears the confirmation
+    the worker would have, to tell them; `assign_centre` chooses the centre instead of the usual routing."""
+
+    by: Person
+    channel: str                   # "counter" or "phone"
+    assign_centre: CentreAssigner
 
 
 class DraftIncomplete(ValueError):
@@ -56,8 +68,10 @@ class IntakeService:
         self._assign_centre = assign_centre
         self._district_of = district_of
 
-    async def submit(self, draft: Draft, worker: Person, slot: DraftSlot, *, today: date) -> Submission:
-        """`today` is the local date (the case number's year and every date told to the worker)."""
+    async def submit(self, draft: Draft, worker: Person, slot: DraftSlot, *, today: date,
+                     taken: TakenInPerson | None = None) -> Submission:
+        """`today` is the local date (the case number's year and every date told to the worker); `taken`:
+        filed by staff for the worker (who then has no chat), else by the worker in chat."""
         kind = draft.kind
         if kind is None or draft.next_question() is not None:
             raise DraftIncomplete("the draft still has open questions")
@@ -67,12 +81,12 @@ class IntakeService:
             if filed is not None:
                 await slot.clear()
                 return await self._filed_before(tx, filed)
-            submission = await self._file(tx, draft, kind, worker, now, today)
+            submission = await self._file(tx, draft, kind, worker, now, today, taken)
             await slot.clear()
         return submission
 
     async def _file(self, tx: Transaction, draft: Draft, kind: DisputeKind, worker: Person, now: datetime,
-                    today: date) -> Submission:
+                    today: date, taken: TakenInPerson | None) -> Submission:
         fields = draft.case_fields()
         earlier = 0
         if isinstance(employer := fields.get("employer"), str) and (key := employer_key(employer)):
@@ -82,19 +96,22 @@ class IntakeService:
         alerts = alert_reasons(workers if isinstance(workers, int) else None, earlier)
         # Filing interrupts the limitation (Art. 27): the date the year restarts from is recorded.
         fields["limitation_interrupted_on"] = today.isoformat()
-        decision = await self._assign_centre(kind, fields)
+        decision = await (taken.assign_centre if taken else self._assign_centre)(kind, fields)
         case = await tx.cases.create(
             NewCase(worker_id=worker.id, kind=kind, fields=fields, urgent=bool(alerts), year=today.year,
                     draft_id=draft.id, workplace_street=decision.workplace_street if decision else None,
                     workplace_district=self._district_of(decision.centre_id) if decision else None,
                     observers=list(decision.observers) if decision else []),
             NewEvent(type=EventType.SUBMITTED, track=Track.MEDIATION, from_state=None, to_state=Mediation.SUBMITTED,
-                     actor=actor_of(worker), occurred_at=now,
-                     payload={"channel": "chat", "alerts": list(alerts), "evidence": len(draft.evidence)}),
+                     actor=actor_of(taken.by if taken else worker), occurred_at=now,
+                     payload={"channel": taken.channel if taken else "chat", "alerts": list(alerts),
+                              "evidence": len(draft.evidence)}),
             recorded_at=now,
         )
-        for item in draft.evidence:
-            await tx.cases.add_evidence(case.id, item, added_by=worker.id, at=now)
+        for item in draft.evidence:  # sent by whoever filled the draft in: the file is on their front
+            await tx.cases.add_evidence(case.id, item, added_by=(taken.by if taken else worker).id, at=now)
+        if draft.evidence:
+            await expect_files(tx, case.id, now)  # fetched into the evidence store until stored
         await tx.cases.add_alerts(case.id, list(alerts), at=now)
         if decision is not None:
             # The decision with its reasons is kept on the "assigned" event, for audits and the timeline.
@@ -111,6 +128,9 @@ class IntakeService:
             await tx.jobs.schedule(self._acknowledgement.job(ACKNOWLEDGE_JOB, case, now), now=now)
         rows = await after_filing(tx.people, case, decision, steps, limitation, alerts, len(draft.evidence),
                                   acknowledge_by)
+        if taken is not None:  # the worker's confirmation goes to whoever took the case, to tell them
+            rows = [row.model_copy(update={"recipient_id": taken.by.id})
+                    if row.immediate and row.recipient_id == worker.id else row for row in rows]
         ids = await tx.outbox.add(rows, now=now)
         return Submission(case=case, alerts=alerts, next_steps=steps, limitation=limitation, routing=decision,
                           replies=[row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])

@@ -31,8 +31,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.calendar import WorkingCalendar
 from bot.case_service import Rejected, actor_of, change
-from bot.cases.machine import SYSTEM, Command, CommandKind, NewEvent, Outcome, Payment, Refusal, Refused, decide
-from bot.cases.model import Case
+from bot.cases.machine import (
+    SYSTEM,
+    Arbitration,
+    Command,
+    CommandKind,
+    Decision,
+    NewEvent,
+    Outcome,
+    Payment,
+    Refusal,
+    Refused,
+    decide,
+)
+from bot.cases.model import Case, CaseEvent
 from bot.clock import Clock
 from bot.clocks import DueDate, Limit, due_date
 from bot.documents import (
@@ -41,12 +53,17 @@ from bot.documents import (
     AgreementEmployer,
     AgreementTerm,
     AgreementWorker,
+    ApplicationDetails,
+    CaseNotReady,
     ClaimKind,
     Layout,
     MediationAgreement,
     Name,
     Text,
     agreement_layout,
+    application_from_case,
+    application_layout,
+    read_resident_id,
 )
 from bot.i18n import N_
 from bot.jobs.model import Job, NewJob
@@ -144,8 +161,75 @@ def is_good(rating: Rating) -> bool:
 
 
 def rating_due(case: Case) -> bool:
-    """A case is rated once nothing more is being done on it."""
-    return not case.is_open
+    """A case is rated once nothing more is being done on it, if it was served at all: a mediator
+    accepted it, or it went to arbitration (an application withdrawn before anyone took it was not)."""
+    return not case.is_open and (case.accepted_at is not None or case.arbitration is not None)
+
+
+# --- The mediator's outcomes --------------------------------------------------------------------------
+
+class MediatorOutcome(StrEnum):
+    """What the mediator holding a case records from its card to end the mediation."""
+
+    AGREEMENT = "agreement"          # the terms drafted, then signed and sealed: Outcome.AGREEMENT
+    NO_AGREEMENT = "no_agreement"    # with a reason: Outcome.NO_AGREEMENT
+
+
+# Why mediation ended without agreement (the mediator may add a few words, kept as the event's note).
+NO_AGREEMENT_REASONS = ("employer_refused", "employer_absent", "too_far_apart", "worker_declined", "other")
+
+
+def outcome_actions(viewer: Person, case: Case) -> list[MediatorOutcome]:
+    """The outcome buttons the card offers this viewer: only the mediator holding the case, and only
+    while the state machine lets mediation end (in END_MEDIATION's states)."""
+    if viewer.role is not Role.MEDIATOR or viewer.id != case.mediator_id:
+        return []
+    # The moment only stamps the events decide would produce; none is written here.
+    return [outcome for outcome in MediatorOutcome if isinstance(decide(case.state, Command(
+        CommandKind.END_MEDIATION, actor_of(viewer), outcome=Outcome(outcome)), case.updated_at), Decision)]
+
+
+# --- The way to arbitration ---------------------------------------------------------------------------
+
+# The wording version of the two consents the application asks (PIPL Arts. 23 and 29), recorded on
+# each consent's event.
+CONSENT_WORDING = "2026-12"
+
+
+def may_apply(case: Case, worker: Person, now: datetime) -> bool:
+    """The worker may prepare an application: the machine lets them apply for arbitration now (mediation
+    under way, ended without agreement, an agreement not performed), or the mediator referred the case
+    and the application has not gone yet."""
+    if case.worker_id != worker.id:
+        return False
+    if case.arbitration is Arbitration.APPLIED:
+        return True
+    return isinstance(decide(case.state, Command(CommandKind.REFER_TO_ARBITRATION, actor_of(worker)), now), Decision)
+
+
+def id_consent_given(events: Iterable[CaseEvent]) -> bool | None:
+    """The worker's latest answer to the identity number's consent (None: not asked)."""
+    answers = [bool(event.payload.get("given")) for event in events if event.type == OutcomeEvent.ID_CONSENT]
+    return answers[-1] if answers else None
+
+
+class ApplicationAnswers(BaseModel):
+    """What the worker answered for the application; the identity number is kept apart."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    born_on: date
+    address: Text
+    legal_representative: Name | None = None   # None: the worker does not know it
+    employer_address: Text | None = None
+
+
+class StoredApplication(BaseModel):
+    case_id: int
+    answers: ApplicationAnswers
+    drafted_on: date
+    signed_at: datetime | None = None
+    sent_at: datetime | None = None
 
 
 # --- Events and notices -------------------------------------------------------------------------------
@@ -158,6 +242,11 @@ class OutcomeEvent(StrEnum):
     TERM_PAYMENT = "term_payment_answered"       # the worker said whether one term was paid
     RATED = "rated"                              # the worker's rating; payload: rating, good
     RATING_COMMENTED = "rating_commented"        # the comment, as the event's note (deletable)
+    ID_CONSENT = "id_number_consent"             # payload: given (bool), wording; the number is not here
+    APPLICATION_DRAFTED = "application_drafted"  # the worker answered; payload: with_id_number
+    APPLICATION_SIGNED = "application_signed"    # the worker read the draft and signed it
+    TRANSFER_CONSENT = "application_transfer_consent"  # to passing it to the arbitration office (PIPL Art. 23)
+    APPLICATION_SENT = "application_sent"        # the office's staff were sent it; payload: recipients
 
 
 class OutcomeNotice(StrEnum):
@@ -168,6 +257,10 @@ class OutcomeNotice(StrEnum):
     RATING_QUESTION = "outcome.rating_question"          # worker: the five levels (buttons)
     RATED = "outcome.rated"                              # worker, at once: thanks, and a comment if they like
     LOW_RATING = "outcome.low_rating"                    # the supervisors: a rating below 基本满意
+    AGREEMENT_READY = "outcome.agreement_ready"          # worker: the drafted agreement to read (papers button)
+    NO_AGREEMENT = "outcome.no_agreement"                # worker: mediation ended, why; the application offered
+    APPLICATION_OFFER = "outcome.application_offer"      # worker: a draft arbitration application (button)
+    APPLICATION_TO_OFFICE = "outcome.application_to_office"  # office staff, holder: a signed application
 
 
 class TermFacts(BaseModel):
@@ -208,6 +301,14 @@ class PaymentMissedParams(BaseModel):
     number: str
     term: TermFacts
     answer: Payment
+
+
+class CaseParams(BaseModel):
+    """A notice about a case that needs only its number (and, for no agreement, the reason's code)."""
+
+    case_id: int
+    number: str
+    reason: str | None = None
 
 
 class RatingParams(BaseModel):
@@ -285,6 +386,23 @@ class OutcomeStore(Protocol):
         """False if the case was rated already (or never asked)."""
         ...
 
+    async def save_application(self, case_id: int, answers: ApplicationAnswers, *, drafted_on: date,
+                               now: datetime) -> None:
+        """The draft as answered now, replacing an earlier one (and its signature: it must be read again)."""
+        ...
+
+    async def application(self, case_id: int) -> StoredApplication | None: ...
+
+    async def sign_application(self, case_id: int, *, at: datetime) -> None: ...
+
+    async def application_sent(self, case_id: int, *, at: datetime) -> None: ...
+
+    async def set_id_number(self, case_id: int, person_id: int, id_number: str, *, at: datetime) -> None: ...
+
+    async def id_number(self, case_id: int) -> str | None: ...
+
+    async def forget_id_number(self, case_id: int) -> None: ...
+
 
 class OutcomeTransaction(Transaction, Protocol):
     outcomes: OutcomeStore
@@ -304,6 +422,12 @@ class OutcomeRefusal(StrEnum):
     NOT_ASKED = "not_asked"                  # a rating before the case closed, a comment before a rating
     ALREADY_RATED = "already_rated"
     ALREADY_ANSWERED = "already_answered"    # the same answer again, or a change after "paid"
+    CANNOT_APPLY = "cannot_apply"            # arbitration is under way, or the case cannot go there now
+    NO_ID_CONSENT = "no_id_consent"          # an identity number without the consent to it
+    BAD_ID_NUMBER = "bad_id_number"          # not a valid number, or not the date of birth given
+    CASE_NOT_READY = "case_not_ready"        # the case lacks what an application must name (a name, a phone)
+    NOT_DRAFTED = "not_drafted"              # signing (or sending) before the draft is made (or signed)
+    ALREADY_SENT = "already_sent"
 
 
 @dataclass(frozen=True)
@@ -359,17 +483,83 @@ def _event(type: OutcomeEvent, actor: Person | None, now: datetime, note: str | 
                     actor=actor_of(actor) if actor else SYSTEM, occurred_at=now, payload=payload, note=note)
 
 
+def application_offer(case: Case) -> Notification:
+    """The worker is offered a draft arbitration application (a referral, the Art. 14 date reached)."""
+    return _row(case.worker_id, OutcomeNotice.APPLICATION_OFFER, CaseParams(case_id=case.id, number=case.number or ""),
+                case)
+
+
+class ArbitrationOffices(Protocol):
+    """What the way to arbitration needs of the registry (bot.desk.RegistryCentres has it)."""
+
+    def arbitration_offices(self, district: str | None) -> list[str]: ...
+
+    def is_arbitration_office(self, centre_id: str) -> bool: ...
+
+    def district_of(self, centre_id: str) -> str | None: ...
+
+
+# The committee an application is addressed to, by the workplace's district (Art. 21), in the reader's words.
+Committee = Callable[[str | None], str]
+
+
 class OutcomeService:
-    """The agreement, the payment follow-up and the rating. With a keeper, the case's clocks are counted
-    again after mediation ends (the caller's `keeper.sync`)."""
+    """The agreement, the payment follow-up, the way to arbitration and the rating. With a keeper, the
+    case's clocks are counted again after mediation ends (the caller's `keeper.sync`); `offices` say who
+    receives an application (without them, the supervisors)."""
 
     def __init__(self, uow: OutcomeUnitOfWork, clock: Clock, calendars: Calendars, zone: tzinfo,
-                 keeper: _Keeper | None = None) -> None:
+                 keeper: _Keeper | None = None, offices: ArbitrationOffices | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._calendars = calendars
         self._zone = zone
         self._keeper = keeper
+        self._offices = offices
+
+    async def outcomes_offered(self, mediator: Person, case_id: int) -> tuple[Case | None, list[MediatorOutcome]]:
+        """The case as it is now and the outcomes its card offers this person."""
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            return case, outcome_actions(mediator, case) if case is not None else []
+
+    async def agreement_of(self, person: Person, case_id: int) -> StoredAgreement | None:
+        """The agreement drafted on a case, for whoever may read its papers."""
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            if case is None or not _may_read(person, case):
+                return None
+            return await tx.outcomes.agreement(case_id)
+
+    async def no_agreement(self, mediator: Person, case_id: int, version: int, reason: str,
+                           note: str | None = None) -> OutcomeResult:
+        """Mediation ends without agreement, once: the worker is told why and offered a draft arbitration
+        application, and asked to rate the service. `note`: the mediator's words (a deletable note)."""
+        if reason not in NO_AGREEMENT_REASONS:
+            return Declined(Refusal.BAD_OUTCOME)
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            if case is None:
+                return Declined(Refusal.NOT_YOURS)
+            if case.version != version:
+                return Declined(Refusal.STALE, case)
+            if MediatorOutcome.NO_AGREEMENT not in outcome_actions(mediator, case):
+                refused = decide(case.state, Command(CommandKind.END_MEDIATION, actor_of(mediator),
+                                                     outcome=Outcome.NO_AGREEMENT), now)
+                return Declined(refused.reason if isinstance(refused, Refused) else Refusal.NOT_YOURS, case)
+            ended = await change(tx, case, Command(CommandKind.END_MEDIATION, actor_of(mediator),
+                                                   outcome=Outcome.NO_AGREEMENT, params={"reason_code": reason},
+                                                   note=(note or "").strip()[:COMMENT_LIMIT] or None), self._clock)
+            if isinstance(ended, Rejected):
+                return Declined(ended.reason, ended.case)
+            case = ended.case
+            if self._keeper is not None:
+                await self._keeper.sync(tx, case)
+            params = CaseParams(case_id=case.id, number=case.number or "", reason=reason)
+            await tx.outbox.add([_row(case.worker_id, OutcomeNotice.NO_AGREEMENT, params, case)], now=now)
+            await self._ask_rating(tx, case)
+            return Done(case)
 
     def _today(self) -> date:
         return self._clock.now().astimezone(self._zone).date()
@@ -394,6 +584,8 @@ class OutcomeService:
             await tx.cases.append(case, [_event(OutcomeEvent.AGREEMENT_DRAFTED, mediator, now,
                                                 terms=len(draft.terms), corrected=earlier is not None)],
                                   recorded_at=now)
+            ready = CaseParams(case_id=case.id, number=case.number or "")
+            await tx.outbox.add([_row(case.worker_id, OutcomeNotice.AGREEMENT_READY, ready, case)], now=now)
             return Done(case, agreement=stored)
 
     async def papers(self, person: Person, case_id: int, centre_name: Callable[[str], str], locale: str
@@ -520,6 +712,176 @@ class OutcomeService:
             ids = await tx.outbox.add(rows, now=now)
             await self._ask_rating(tx, case)
             return Done(case, replies=[row_id for row_id, row in zip(ids, rows, strict=True) if row.immediate])
+
+    # The way to arbitration ------------------------------------------------------------------------
+
+    async def _applying(self, tx: OutcomeTransaction, worker: Person, case_id: int
+                        ) -> Case | Declined:
+        case = await tx.cases.get(case_id)
+        if case is None or case.worker_id != worker.id:
+            return Declined(Refusal.NOT_YOURS)
+        stored = await tx.outcomes.application(case_id)
+        if stored is not None and stored.sent_at is not None:
+            return Declined(OutcomeRefusal.ALREADY_SENT, case)
+        if not may_apply(case, worker, self._clock.now()):
+            return Declined(OutcomeRefusal.CANNOT_APPLY, case)
+        return case
+
+    async def start_application(self, worker: Person, case_id: int) -> OutcomeResult:
+        """Whether the worker may prepare an application for this case now (nothing is written)."""
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            return case if isinstance(case, Declined) else Done(case)
+
+    async def consent_to_id_number(self, worker: Person, case_id: int, given: bool) -> OutcomeResult:
+        """The separate consent to giving the identity number (sensitive, PIPL Art. 29), given or refused,
+        as an event with its time; a refusal forgets a number given before."""
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            if isinstance(case, Declined):
+                return case
+            await tx.cases.append(case, [_event(OutcomeEvent.ID_CONSENT, worker, now, given=given,
+                                                wording=CONSENT_WORDING)], recorded_at=now)
+            if not given:
+                await tx.outcomes.forget_id_number(case_id)
+            return Done(case)
+
+    async def give_id_number(self, worker: Person, case_id: int, text: str, born_on: date) -> OutcomeResult:
+        """The identity number, after its consent; it must be valid and say the date of birth given."""
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            if isinstance(case, Declined):
+                return case
+            if not id_consent_given(await tx.cases.events(case_id)):
+                return Declined(OutcomeRefusal.NO_ID_CONSENT, case)
+            resident = read_resident_id(text)
+            if resident is None or resident.born_on != born_on:
+                return Declined(OutcomeRefusal.BAD_ID_NUMBER, case)
+            await tx.outcomes.set_id_number(case_id, worker.id, resident.number, at=now)
+            return Done(case)
+
+    async def draft_application(self, worker: Person, case_id: int, answers: ApplicationAnswers,
+                                committee: Committee, locale: str) -> Papers | Declined:
+        """The draft application from the case, the answers and the identity number if given: stored
+        (unsigned) and laid out for the worker to read."""
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            if isinstance(case, Declined):
+                return case
+            id_number = await tx.outcomes.id_number(case_id) if id_consent_given(await tx.cases.events(case_id)) \
+                else None
+            try:
+                layout = await self._application_layout(tx, case, answers, id_number, committee, locale)
+            except CaseNotReady:
+                return Declined(OutcomeRefusal.CASE_NOT_READY, case)
+            await tx.outcomes.save_application(case_id, answers, drafted_on=self._today(), now=now)
+            await tx.cases.append(case, [_event(OutcomeEvent.APPLICATION_DRAFTED, worker, now,
+                                                with_id_number=id_number is not None)], recorded_at=now)
+            return Papers(layout, f"{layout.title}-{case.number or case.id}")
+
+    async def _application_layout(self, tx: OutcomeTransaction, case: Case, answers: ApplicationAnswers,
+                                  id_number: str | None, committee: Committee, locale: str,
+                                  drafted_on: date | None = None) -> Layout:
+        stored = await tx.outcomes.agreement(case.id)
+        employer_address = answers.employer_address or (stored.draft.employer_address if stored else None)
+        details = ApplicationDetails(id_number=id_number, born_on=answers.born_on, address=answers.address,
+                                     employer_address=employer_address,
+                                     legal_representative=answers.legal_representative)
+        application = application_from_case(case, details, await tx.cases.evidence(case.id),
+                                            committee=committee(case.workplace_district),
+                                            drafted_on=drafted_on or self._today(), locale=locale)
+        return application_layout(application, locale)
+
+    async def application_papers(self, person: Person, case_id: int, committee: Committee, locale: str
+                                 ) -> Papers | None:
+        """The drafted application for the worker, the mediator holding the case, the district's
+        arbitration office, or a supervisor; the identity number only for the first three (a staff view
+        is logged)."""
+        async with self._uow() as tx:
+            case = await tx.cases.get(case_id)
+            stored = await tx.outcomes.application(case_id) if case is not None else None
+            if case is None or stored is None:
+                return None
+            office = self._is_office(person, case)
+            if not (office or _may_read(person, case)):
+                return None
+            shows_id = person.id in (case.worker_id, case.mediator_id) or office
+            id_number = await tx.outcomes.id_number(case_id) if shows_id else None
+            if person.id != case.worker_id:
+                await tx.access_log.record(person.id, case_id, "arbitration application", at=self._clock.now())
+            try:
+                layout = await self._application_layout(tx, case, stored.answers, id_number, committee, locale,
+                                                        stored.drafted_on)
+            except CaseNotReady:
+                return None
+            return Papers(layout, f"{layout.title}-{case.number or case.id}")
+
+    def _is_office(self, person: Person, case: Case) -> bool:
+        """Staff of the arbitration office of the workplace's district."""
+        centre = person.centre_id or ""
+        return (self._offices is not None and person.role is Role.MEDIATOR and bool(centre)
+                and self._offices.is_arbitration_office(centre)
+                and self._offices.district_of(centre) == case.workplace_district)
+
+    async def sign_application(self, worker: Person, case_id: int) -> OutcomeResult:
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            if isinstance(case, Declined):
+                return case
+            stored = await tx.outcomes.application(case_id)
+            if stored is None:
+                return Declined(OutcomeRefusal.NOT_DRAFTED, case)
+            if stored.signed_at is None:
+                await tx.outcomes.sign_application(case_id, at=now)
+                await tx.cases.append(case, [_event(OutcomeEvent.APPLICATION_SIGNED, worker, now)], recorded_at=now)
+            return Done(case)
+
+    async def send_application(self, worker: Person, case_id: int) -> OutcomeResult:
+        """With the worker's separate consent to the transfer (PIPL Art. 23), recorded as an event with its
+        time: the signed application goes to the arbitration office's staff (and the mediator holding the
+        case); a case not yet referred is, by the worker's application (it ends a mediation under way)."""
+        now = self._clock.now()
+        async with self._uow() as tx:
+            case = await self._applying(tx, worker, case_id)
+            if isinstance(case, Declined):
+                return case
+            stored = await tx.outcomes.application(case_id)
+            if stored is None or stored.signed_at is None:
+                return Declined(OutcomeRefusal.NOT_DRAFTED, case)
+            await tx.cases.append(case, [_event(OutcomeEvent.TRANSFER_CONSENT, worker, now, given=True,
+                                                wording=CONSENT_WORDING)], recorded_at=now)
+            if case.arbitration is not Arbitration.APPLIED:
+                applied = await change(tx, case, Command(CommandKind.REFER_TO_ARBITRATION, actor_of(worker),
+                                                         params={"by": "worker_application"}), self._clock)
+                if isinstance(applied, Rejected):
+                    return Declined(applied.reason, applied.case)
+                case = applied.case
+                if self._keeper is not None:
+                    await self._keeper.sync(tx, case)
+            recipients = await self._office_staff(tx, case)
+            await tx.outcomes.application_sent(case_id, at=now)
+            await tx.cases.append(case, [_event(OutcomeEvent.APPLICATION_SENT, worker, now,
+                                                recipients=len(recipients))], recorded_at=now)
+            params = CaseParams(case_id=case.id, number=case.number or "")
+            await tx.outbox.add([_row(person_id, OutcomeNotice.APPLICATION_TO_OFFICE, params, case)
+                                 for person_id in recipients], now=now)
+            return Done(case)
+
+    async def _office_staff(self, tx: OutcomeTransaction, case: Case) -> list[int]:
+        """The district's arbitration office (the supervisors when it has nobody in chat), and the
+        mediator holding the case."""
+        offices = self._offices.arbitration_offices(case.workplace_district) if self._offices else []
+        staff = [person.id for office in offices for person in await tx.people.staff_of_centre(office)]
+        if not staff:
+            staff = [person.id for person in await supervisors_of(tx.people, case)]
+        holder = await tx.people.get(case.mediator_id) if case.mediator_id is not None else None
+        if holder is not None and holder.role is Role.MEDIATOR and holder.id not in staff:
+            staff.append(holder.id)
+        return staff
 
     # Rating ----------------------------------------------------------------------------------------
 

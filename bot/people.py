@@ -22,6 +22,9 @@ STAFF_ROLES = frozenset({Role.MEDIATOR, Role.SUPERVISOR, Role.INSPECTION})
 class Front(StrEnum):
     TELEGRAM = "telegram"
     WEB = "web"
+    # No chat: a worker whose case staff took at the counter or by phone (Art. 12). Nothing can be sent
+    # to them; the chat identity that later redeems their invitation takes their cases over.
+    COUNTER = "counter"
 
 
 class Person(BaseModel):
@@ -40,6 +43,11 @@ class Person(BaseModel):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def has_chat(self) -> bool:
+        """Whether the person can be sent anything (a front reaches them)."""
+        return self.front is not Front.COUNTER
 
     @property
     def city_wide(self) -> bool:

@@ -134,6 +134,35 @@ class Settings(BaseSettings):
     webchat_upload_store_mb: int = Field(default=2048, ge=1, description="uploads no case holds, in MB")
     webchat_cookie_days: int = Field(default=365, ge=1, le=400, description="a visitor cookie's life, renewed on use")
 
+    # Reaching people who are away, and who they are (bot/sms.py, bot/recovery.py; README "Text messages").
+    sms_gateway_url: str | None = Field(
+        default=None, description="the district's SMS gateway (JSON over HTTP POST); unset: no text messages")
+    sms_gateway_token: str | None = Field(default=None, description="sent as `Authorization: Bearer ...`")
+    sms_after_minutes: int = Field(
+        default=60, ge=1, le=7 * 24 * 60, description="minutes a web chat notice stays unread before an SMS")
+    webchat_public_url: str | None = Field(
+        default=None, description="the chat's address in text messages and links; default: the first origin")
+    staff_session_hours: float = Field(
+        default=12, gt=0, le=24 * 7, description="hours without use after which a web staff session ends")
+
+    @property
+    def chat_address(self) -> str:
+        """The web chat's public address, as a text message or a recovery link names it."""
+        if self.webchat_public_url:
+            return self.webchat_public_url
+        if self.webchat_origins:
+            return self.webchat_origins[0]
+        return f"http://{self.webchat_host}:{self.webchat_port}"
+
+    @field_validator("sms_gateway_url", "webchat_public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
     @staticmethod
     def web_origin(text: str) -> str | None:
         """`scheme://host[:port]` as a browser sends it in `Origin` (lower case, no default port); None for

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from bot.case_service import Changed, actor_of, change
 from bot.cases.machine import SYSTEM, Command, CommandKind
@@ -167,6 +168,12 @@ class Revoked:
     colleague: Person | None
 
 
+class RevocationHook(Protocol):
+    """Called inside the revoking unit of work with the person as they are now (a worker)."""
+
+    async def __call__(self, person: Person) -> None: ...
+
+
 class _Undone(Exception):
     """Raised inside a unit of work to roll all of it back and answer with the refusal."""
 
@@ -177,8 +184,9 @@ class _Undone(Exception):
 
 class StaffService:
     def __init__(self, uow: StaffUnitOfWork, clock: Clock, centres: CentreSource,
-                 invite_lifetime: timedelta = INVITE_LIFETIME) -> None:
+                 invite_lifetime: timedelta = INVITE_LIFETIME, on_revoked: RevocationHook | None = None) -> None:
         self._uow = uow
+        self._on_revoked = on_revoked
         self._clock = clock
         self._centres = centres
         self._invite_lifetime = invite_lifetime
@@ -230,6 +238,8 @@ class StaffService:
                 moved = [await self._move(tx, case_id, actor, colleague) for case_id in held]
                 revoked = await tx.people.set_role(member.front, member.user_id, Role.WORKER, None, now=now)
                 await tx.staff.record_change(revoked, by=actor.id if actor else None, invite_id=None, at=now)
+                if self._on_revoked is not None:  # e.g. their web chat session ends, in this transaction
+                    await self._on_revoked(revoked)
                 return Revoked(revoked, moved, colleague)
         except _Undone as undone:
             return undone.refused

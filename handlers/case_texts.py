@@ -4,6 +4,7 @@ command on it was refused."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
@@ -20,6 +21,13 @@ from bot.cases import (
 )
 from bot.chat.telegram_html import escape
 from bot.outcomes import RATING_LABELS, OutcomeEvent, Rating
+from handlers.counter import counter_event_text
+from handlers.employer import employer_event_text
+from handlers.followup import supervision_event_text
+from handlers.intake.texts import show_date
+from handlers.recovery import recovery_event_text
+from handlers.relay import relay_event_text
+from handlers.sessions import session_event_text
 
 
 def mediation_label(case: Case) -> str:
@@ -72,6 +80,17 @@ def answer_label(answer: Payment) -> str:
             Payment.NOT_PAID: _("Not paid")}[answer]
 
 
+def no_agreement_reason_label(code: str) -> str:
+    """Why mediation ended without agreement (bot.outcomes.NO_AGREEMENT_REASONS)."""
+    return {
+        "employer_refused": _("the employer refused the claims"),
+        "employer_absent": _("the employer did not take part"),
+        "too_far_apart": _("the two sides could not agree on the amount"),
+        "worker_declined": _("the worker did not accept the employer's offer"),
+        "other": _("another reason"),
+    }.get(code, code)
+
+
 def rating_label(rating: Rating) -> str:
     return _(RATING_LABELS[rating])
 
@@ -87,11 +106,52 @@ def outcome_event_text(event: CaseEvent) -> str | None:
         return _("Rated: {rating}").format(rating=rating_label(Rating(event.payload["rating"])))
     if event.type == OutcomeEvent.RATING_COMMENTED:
         return _("Comment on the rating added")
+    return mediation_end_text(event) or application_event_text(event)
+
+
+def mediation_end_text(event: CaseEvent) -> str | None:
+    """How mediation ended (a withdrawal reads on its own, below), and the payments it left."""
+    if event.type == EventType.MEDIATION_ENDED and event.payload.get("outcome") == Outcome.AGREEMENT:
+        effective = event.payload.get("effective_on")
+        if effective:
+            return _("Mediation ended with an agreement, in effect since {date}; joint review and confirmation may be "
+                     "applied for by {confirm}").format(date=show_date(date.fromisoformat(effective)),
+                                                        confirm=show_date(date.fromisoformat(
+                                                            event.payload.get("confirm_by") or effective)))
+        return _("Mediation ended with an agreement")
+    if event.type == EventType.MEDIATION_ENDED and event.payload.get("outcome") == Outcome.NO_AGREEMENT:
+        return _("Mediation ended without agreement: {reason}").format(
+            reason=no_agreement_reason_label(str(event.payload.get("reason_code") or "other")))
+    if event.type == EventType.MEDIATION_ENDED and event.payload.get("outcome") == Outcome.REFERRED:
+        return _("Mediation ended: the case went to arbitration")
+    if event.type == EventType.PAYMENT_DUE:
+        return _("The agreed payments are followed up")
+    if event.type == EventType.PAYMENT_RECORDED and event.to_state in tuple(Payment):
+        return _("Payment under the agreement: {answer}").format(answer=answer_label(Payment(event.to_state)))
     return None
 
 
+def application_event_text(event: CaseEvent) -> str | None:
+    """The steps of the worker's arbitration application."""
+    if event.type == OutcomeEvent.ID_CONSENT:
+        return _("Consent given to asking for the ID number") if event.payload.get("given") else \
+            _("Consent to the ID number refused: it was not asked for")
+    return {
+        OutcomeEvent.APPLICATION_DRAFTED: _("A draft arbitration application was prepared"),
+        OutcomeEvent.APPLICATION_SIGNED: _("The worker signed the arbitration application"),
+        OutcomeEvent.TRANSFER_CONSENT: _("Consent given to passing the application to the arbitration office"),
+        OutcomeEvent.APPLICATION_SENT: _("The application was sent to the arbitration office"),
+    }.get(event.type)
+
+
 def event_text(event: CaseEvent, centre_name: Callable[[str], str]) -> str:
-    if (outcome := outcome_event_text(event)) is not None:
+    if (supervision := supervision_event_text(event)) is not None:
+        return supervision
+    if (session := session_event_text(event)) is not None:
+        return session
+    if (outcome := outcome_event_text(event) or relay_event_text(event) or employer_event_text(event)
+                    or counter_event_text(event)
+                    or recovery_event_text(event)) is not None:
         return outcome
     if event.type in (EventType.WITHDRAWN, EventType.MEDIATION_ENDED) and (
             event.type == EventType.WITHDRAWN or event.payload.get("outcome") == Outcome.WITHDRAWN):

@@ -27,8 +27,15 @@ from bot.settings import Settings
 from bot.tracks import QUESTIONS, Question
 from handlers.case_texts import refusal_text, status_label
 from handlers.clock_texts import reason_label, staff_deadline_line
+from handlers.counter import counter_button
+from handlers.employer import employer_button
+from handlers.evidence import card_buttons as evidence_buttons
 from handlers.intake.texts import alert_label, answer_text, kind_label, show_moment
 from handlers.menu import MenuAction
+from handlers.outcome_forms import outcome_buttons
+from handlers.recovery import with_recovery_button
+from handlers.relay import holder_buttons
+from handlers.sessions import with_session_button
 
 QUEUE_PAGE = 8
 TRANSFER_CHOICES = 12
@@ -225,7 +232,18 @@ def live_card(card: Card, viewer: Person, settings: Settings, locale: str) -> tu
     if card.identity:
         identity = {code: str(card.case.fields[code]) for code in ("name", "phone") if code in card.case.fields}
     text = card_text(card.facts, settings, locale, status=status_label(card.case), identity=identity)
-    return text, card_keyboard(card.case.id, card.case.version, card.actions(viewer))
+    keyboard = card_keyboard(card.case.id, card.case.version, card.actions(viewer))
+    # The holder's own: talking to the worker, the employer.
+    if held := holder_buttons(card.case, viewer) + employer_button(card.case, viewer):
+        keyboard = InlineKeyboardMarkup(inline_keyboard=[*(keyboard.inline_keyboard if keyboard else []), held])
+    if card.identity:  # the mediator holding the case schedules its sessions
+        keyboard = with_session_button(keyboard, card.case.id)
+        keyboard = with_recovery_button(keyboard, card.case.id)  # and hands its worker a recovery code
+    if outcomes := outcome_buttons(card, viewer):  # the holder's outcomes (agreement or not); the timeline
+        keyboard = InlineKeyboardMarkup(inline_keyboard=[*(keyboard.inline_keyboard if keyboard else []), outcomes])
+    if evidence := [[button] for button in evidence_buttons(card, viewer)]:  # the files; who saw the details
+        keyboard = InlineKeyboardMarkup(inline_keyboard=[*(keyboard.inline_keyboard if keyboard else []), *evidence])
+    return text, keyboard
 
 
 def taken_text(taken: Taken, settings: Settings) -> str:
@@ -255,6 +273,7 @@ def queue_text(own: list, waiting: list, page: int) -> tuple[str, list[list[Inli
         pager.append(InlineKeyboardButton(text=_("More ➡️"), callback_data=QueuePage(page=page + 1).pack()))
     if pager:
         rows.append(pager)
+    rows.append([counter_button()])
     return "\n".join(lines), rows
 
 

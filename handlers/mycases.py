@@ -19,9 +19,12 @@ from bot.chat.outbound import edit_text, remove_keyboard, send_text
 from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
 from bot.deadlines import Deadline
+from bot.evidence import EvidenceService
 from bot.intake.draft import EVIDENCE_SIZE_LIMIT, EvidenceRefusal
 from bot.people import Person
+from bot.relay import Direction
 from bot.routing.service import RoutingService
+from bot.sessions import SessionService
 from bot.settings import Settings
 from handlers.case_step import CaseStep, enter_case_step, finish_case_step, step_case_id
 from handlers.case_texts import event_text, refusal_text, status_label, withdraw_reason_label
@@ -35,6 +38,8 @@ from handlers.intake.texts import (
     show_moment,
 )
 from handlers.menu import MenuAction
+from handlers.relay import write_button
+from handlers.sessions import session_summary
 
 LISTED_CASES = 20
 REASON_LIMIT = 500
@@ -76,7 +81,8 @@ def list_keyboard(cases: list[Case]) -> InlineKeyboardMarkup:
 
 
 def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings: Settings,
-              centre_name: Callable[[str], str], deadlines: Iterable[Deadline] = ()) -> str:
+              centre_name: Callable[[str], str], deadlines: Iterable[Deadline] = (), next_session: str | None = None
+              ) -> str:
     lines = [
         _("<b>Case {number}</b>").format(number=case.number),
         _("Kind: {kind}").format(kind=escape(kind_label(case.kind))),
@@ -86,6 +92,8 @@ def case_text(case: Case, events: list[CaseEvent], evidence_count: int, settings
         _("Evidence: {count} files").format(count=evidence_count),
     ]
     lines += [line for deadline in deadlines if (line := worker_deadline_line(deadline))]
+    if next_session:
+        lines.append(next_session)
     lines += ["", _("<b>Timeline</b>")]
     lines += [f"{show_moment(event.occurred_at, settings.zone)} — {event_text(event, centre_name)}"
               for event in events]
@@ -101,6 +109,8 @@ def case_keyboard(case: Case) -> InlineKeyboardMarkup:
         actions.append(
             InlineKeyboardButton(text=_("↩️ Withdraw"), callback_data=MyCase(id=case.id, act="withdraw").pack()))
     rows = [actions] if actions else []
+    if case.is_open and case.mediator_id is not None:  # a mediator holds it: the worker may write to them
+        rows.append([write_button(case.id, Direction.TO_MEDIATOR)])
     rows.append([InlineKeyboardButton(text=_("⬅️ All my cases"), callback_data=MyCase(id=case.id, act="list").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -143,9 +153,11 @@ def router() -> Router:
         await send_text(bot, chat_id, list_text(mine, settings), reply_markup=list_keyboard(mine))
 
     async def show_case(bot: Bot, chat_id: int, view: CaseView, settings: Settings, routing: RoutingService,
-                        locale: str) -> None:
+                        locale: str, person: Person, sessions: SessionService) -> None:
+        upcoming = await sessions.upcoming(person, view.case.id)
         text = case_text(view.case, view.events, len(view.evidence), settings,
-                         lambda centre_id: routing.centre_name(centre_id, locale), view.deadlines)
+                         lambda centre_id: routing.centre_name(centre_id, locale), view.deadlines,
+                         session_summary(upcoming, settings.zone) if upcoming else None)
         await send_text(bot, chat_id, text, reply_markup=case_keyboard(view.case))
 
     async def withdraw(bot: Bot, chat_id: int, person: Person, case_id: int, version: int | None,
@@ -175,13 +187,14 @@ def router() -> Router:
 
     @r.callback_query(MyCase.filter(F.act == "open"))
     async def open_case(callback: CallbackQuery, callback_data: MyCase, bot: Bot, person: Person,
-                        cases: CaseService, settings: Settings, routing: RoutingService, locale: str) -> None:
+                        cases: CaseService, settings: Settings, routing: RoutingService, locale: str,
+                        sessions: SessionService) -> None:
         view = await cases.view(person, callback_data.id)
         if view is None:
             await callback.answer(_("This case was not found."))
             return
         await callback.answer()
-        await show_case(bot, callback.from_user.id, view, settings, routing, locale)
+        await show_case(bot, callback.from_user.id, view, settings, routing, locale, person, sessions)
 
     # --- withdraw ---------------------------------------------------------------------------------
     @r.callback_query(MyCase.filter(F.act == "withdraw"))
@@ -281,7 +294,7 @@ def router() -> Router:
 
     @r.message(CaseStep.evidence, F.photo | F.document)
     async def evidence_later(message: Message, bot: Bot, state: FSMContext, person: Person,
-                             cases: CaseService) -> None:
+                             cases: CaseService, evidence: EvidenceService) -> None:
         case_id = await step_case_id(state)
         view = await cases.view(person, case_id) if case_id is not None else None
         if view is None:
@@ -302,6 +315,7 @@ def router() -> Router:
             await send_text(bot, message.chat.id, _("📎 {name} is added to case {number}. Send more, or tap “Done”.")
                             .format(name=evidence_label(item, number), number=view.case.number),
                             reply_markup=done_keyboard(view.case.id))
+            await evidence.fetch(view.case.id)  # into the evidence store now; its job retries what fails
 
     @r.message(CaseStep.evidence, ~(F.text.startswith("/")))
     async def evidence_not_a_file(message: Message, bot: Bot, state: FSMContext) -> None:
@@ -312,13 +326,13 @@ def router() -> Router:
     @r.callback_query(MyCase.filter(F.act == "done"))
     async def evidence_done(callback: CallbackQuery, callback_data: MyCase, bot: Bot, state: FSMContext,
                             person: Person, cases: CaseService, settings: Settings, routing: RoutingService,
-                            locale: str) -> None:
+                            locale: str, sessions: SessionService) -> None:
         await callback.answer()
         if isinstance(callback.message, Message):
             await remove_keyboard(callback.message)
         view = await cases.view(person, callback_data.id)
         if view is not None:
-            await show_case(bot, callback.from_user.id, view, settings, routing, locale)
+            await show_case(bot, callback.from_user.id, view, settings, routing, locale, person, sessions)
         if await step_case_id(state) == callback_data.id:
             await finish_case_step(bot, callback.from_user.id, state)
 

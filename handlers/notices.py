@@ -32,6 +32,7 @@ from handlers.case_texts import withdraw_reason_label
 from handlers.clock_texts import clock_text, step_text
 from handlers.desk import card_text, new_case_card, open_keyboard
 from handlers.intake.texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
+from handlers.outcome_forms import application_keyboard
 
 CentreName = Callable[[str, str], str]   # (centre id, locale) -> name
 
@@ -142,7 +143,8 @@ def for_track_text(notice: ForTrackParams, settings: Settings, locale: str) -> t
 
 def clock_notice(notice: ClockParams) -> str | tuple[str, InlineKeyboardMarkup]:
     text = clock_text(notice)
-    return text if notice.to_worker else (text, open_keyboard(notice.case_id))
+    # The worker's note is the Art. 14 date: they may apply for arbitration, with a draft application.
+    return (text, application_keyboard(notice.case_id)) if notice.to_worker else (text, open_keyboard(notice.case_id))
 
 
 def jobs_silent_text(notice: JobsSilentParams, settings: Settings) -> str:

@@ -40,6 +40,7 @@ from bot.outcomes import (
 from bot.people import Person
 from bot.routing.service import RoutingService
 from handlers.case_texts import answer_label, rating_label, refusal_text
+from handlers.followup import follow_up_keyboard
 from handlers.intake.texts import locale as current_locale
 from handlers.intake.texts import show_date, show_money
 
@@ -180,13 +181,14 @@ def rated_text(notice: RatingParams) -> tuple[str, InlineKeyboardMarkup]:
         number=notice.number, rating=rating_label(notice.rating or Rating.SATISFIED)), builder.as_markup()
 
 
-def low_rating_text(notice: RatingParams) -> str:
+def low_rating_text(notice: RatingParams) -> tuple[str, InlineKeyboardMarkup]:
+    """With the button that opens the case and its follow-up (handlers/overdue.py)."""
     rating = rating_label(notice.rating or Rating.DISSATISFIED)
     if notice.commented:
         return _("⚠️ The worker of case {number} (rated “{rating}”) added a comment; it is on the case.").format(
-            number=notice.number, rating=rating)
+            number=notice.number, rating=rating), follow_up_keyboard(notice.case_id)
     return _("⚠️ Case {number} was rated “{rating}” by the worker. Please follow it up.").format(
-        number=notice.number, rating=rating)
+        number=notice.number, rating=rating), follow_up_keyboard(notice.case_id)
 
 
 def templates() -> Mapping[str, Template]:

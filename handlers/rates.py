@@ -5,16 +5,19 @@ rate is counted. The figures and their wording come from bot/rates.py."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cases import DisputeKind
+from bot.charts import ChartData, chart_data
+from bot.charts import png as chart_png
 from bot.chat.outbound import send_text
 from bot.chat.telegram_html import escape
 from bot.people import Person, Role
@@ -38,6 +41,7 @@ from bot.rates import (
 )
 
 CHOICES_SHOWN = 40   # buttons in one list; more are typed
+CAPTION_LIMIT = 1024  # Telegram's, for a photo's caption
 
 
 def _day_number(day: date) -> int:
@@ -140,11 +144,26 @@ def problem_text(problem: PeriodError | ScopeError, locale: str) -> str:
     return sentences[problem.problem].format(written=written) + "\n" + escape(render_examples(locale))
 
 
+def chart_caption(data: ChartData) -> str:
+    return _("📈 {scope}: each rate month by month over the last 12 months against its target (dashed), and "
+             "mediation success by centre for {start} to {end}. The figures are in the message above.").format(
+        scope=escape(data.scope), start=data.period.start.isoformat(), end=data.period.end.isoformat()
+    )[:CAPTION_LIMIT]
+
+
+async def send_chart(bot: Bot, chat_id: int, report: Report, rates: RatesService, locale: str) -> None:
+    data = await chart_data(rates, report, locale)
+    # Drawing takes up to a second or more of CPU (bench/chart.py): off the event loop, so other chats go on.
+    picture = await asyncio.to_thread(chart_png, data, locale)
+    await bot.send_photo(chat_id, BufferedInputFile(picture, filename="rates.png"), caption=chart_caption(data))
+
+
 async def answer(bot: Bot, chat_id: int, person: Person, result: Report | Refused | PeriodError | ScopeError,
                  rates: RatesService, locale: str) -> None:
     if isinstance(result, Report):
         await send_text(bot, chat_id, render_report(result, rates.places, locale, html=True, today=rates.today()),
                         reply_markup=scope_keyboard(person, result.period))
+        await send_chart(bot, chat_id, result, rates, locale)
     elif isinstance(result, Refused):
         await send_text(bot, chat_id, refusal_text(result, rates.places, locale))
     else:

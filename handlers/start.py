@@ -35,14 +35,19 @@ def help_text(person: Person) -> str:
     lines = [_("<b>What you can do</b>")]
     if person.role is Role.WORKER:
         lines += [_("/new — file a complaint (unpaid wages, labour contract, platform work)"),
-                  _("/mycases — your cases: progress, timeline, add evidence, withdraw")]
+                  _("/mycases — your cases: progress, timeline, add evidence, withdraw"),
+                  _("/recover — on a new phone or browser: get your cases back with a one-time code")]
     if person.role is Role.MEDIATOR:
         lines += [_("/queue — your desk: your cases and those waiting for a mediator"),
+                  _("/overdue — your centre's cases past or near a time limit"),
+                  _("/counter — record a case for a worker at the counter or on the phone"),
                   _("/case LD-2026-000123 — open a case of your centre")]
     if person.role in (Role.SUPERVISOR, Role.INSPECTION):
         lines.append(_("/case LD-2026-000123 — read a case of your district"))
     if person.role is Role.SUPERVISOR:
         lines += [_("/rates [period] [scope] — the rates the district is judged by, e.g. /rates 上个月 东西湖区"),
+                  _("/overdue — cases past or near a time limit: remind, give to another mediator, transfer"),
+                  _("/export [period] [full] — the cases as a workbook and a CSV, e.g. /export 上个月"),
                   _("/invite — a one-time code that makes someone a mediator of a centre"),
                   _("/staff — the staff of your district; revoke, handing their cases on"),
                   _("/coverage [district] — the half-hour coverage map, e.g. /coverage 东西湖区"),
@@ -58,11 +63,16 @@ def help_text(person: Person) -> str:
 
 def staff_commands(person: Person, i18n: I18n, locale: str) -> list[BotCommand]:
     with i18n.use_locale(locale):
-        commands = [BotCommand(command="queue", description=_("My desk"))] if person.role is Role.MEDIATOR else []
+        commands = [BotCommand(command="queue", description=_("My desk")),
+                    BotCommand(command="overdue", description=_("Cases past or near a time limit")),
+                    BotCommand(command="counter", description=_("Record a counter case"))] \
+            if person.role is Role.MEDIATOR else []
         commands.append(BotCommand(command="case", description=_("Open a case by its number")))
         if person.role is Role.SUPERVISOR:
             commands += [BotCommand(command="rates", description=_("The rates, for a period and a scope")),
-                     BotCommand(command="invite", description=_("Invite a mediator")),
+                         BotCommand(command="overdue", description=_("Cases past or near a time limit")),
+                         BotCommand(command="export", description=_("Export the cases (XLSX, CSV)")),
+                         BotCommand(command="invite", description=_("Invite a mediator")),
                          BotCommand(command="staff", description=_("Staff of your district")),
                          BotCommand(command="coverage", description=_("The half-hour coverage map"))]
         commands += [BotCommand(command="help", description=_("What this bot can do")),

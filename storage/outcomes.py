@@ -13,7 +13,15 @@ import aiosqlite
 
 from bot.cases.machine import Payment
 from bot.documents import AgreementTerm
-from bot.outcomes import AgreementDraft, Rating, StoredAgreement, StoredRating, StoredTerm
+from bot.outcomes import (
+    AgreementDraft,
+    ApplicationAnswers,
+    Rating,
+    StoredAgreement,
+    StoredApplication,
+    StoredRating,
+    StoredTerm,
+)
 from storage.cases import SQLiteTransaction, SQLiteUnitOfWork
 from storage.db import Database
 from storage.timestamps import utc_text
@@ -123,6 +131,64 @@ class OutcomeRepository:
             (rating, utc_text(at), case_id),
         ) as cursor:
             return cursor.rowcount == 1
+
+    async def save_application(self, case_id: int, answers: ApplicationAnswers, *, drafted_on: date,
+                               now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO arbitration_drafts (case_id, born_on, address, legal_representative, employer_address,"
+                " drafted_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
+                " born_on = excluded.born_on, address = excluded.address,"
+                " legal_representative = excluded.legal_representative,"
+                " employer_address = excluded.employer_address, drafted_on = excluded.drafted_on,"
+                " signed_at = NULL, updated_at = excluded.updated_at",
+                (case_id, answers.born_on.isoformat(), answers.address, answers.legal_representative,
+                 answers.employer_address, drafted_on.isoformat(), utc_text(now)),
+            )
+
+    async def application(self, case_id: int) -> StoredApplication | None:
+        async with self._db.read() as conn, conn.execute(
+            "SELECT born_on, address, legal_representative, employer_address, drafted_on, signed_at, sent_at"
+            " FROM arbitration_drafts WHERE case_id = ?", (case_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        answers = ApplicationAnswers(born_on=_day(row["born_on"]), address=row["address"],
+                                     legal_representative=row["legal_representative"],
+                                     employer_address=row["employer_address"])
+        return StoredApplication(case_id=case_id, answers=answers, drafted_on=_day(row["drafted_on"]),
+                                 signed_at=row["signed_at"], sent_at=row["sent_at"])
+
+    async def sign_application(self, case_id: int, *, at: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE arbitration_drafts SET signed_at = ?, updated_at = ? WHERE case_id = ?",
+                               (utc_text(at), utc_text(at), case_id))
+
+    async def application_sent(self, case_id: int, *, at: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE arbitration_drafts SET sent_at = ?, updated_at = ? WHERE case_id = ?",
+                               (utc_text(at), utc_text(at), case_id))
+
+    async def set_id_number(self, case_id: int, person_id: int, id_number: str, *, at: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO identity_numbers (case_id, person_id, id_number, recorded_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (case_id) DO UPDATE SET person_id = excluded.person_id,"
+                " id_number = excluded.id_number, recorded_at = excluded.recorded_at",
+                (case_id, person_id, id_number, utc_text(at)),
+            )
+
+    async def id_number(self, case_id: int) -> str | None:
+        async with self._db.read() as conn, conn.execute(
+            "SELECT id_number FROM identity_numbers WHERE case_id = ?", (case_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row["id_number"] if row else None
+
+    async def forget_id_number(self, case_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM identity_numbers WHERE case_id = ?", (case_id,))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +41,22 @@ def app_settings(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings(_env_file=None, database_path=db_path, supervisor_ids=[900])
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store with every migration applied, copied for each test: migrating anew costs ~30 ms a test."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+
+    async def migrate() -> None:
+        await (await Database.open(path)).close()  # closing the last connection folds the WAL into the file
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
+async def db(db_path: Path, migrated_template: Path) -> AsyncIterator[Database]:
+    if not db_path.exists():
+        shutil.copyfile(migrated_template, db_path)
     database = await Database.open(db_path)
     yield database
     await database.close()

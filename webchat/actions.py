@@ -62,10 +62,17 @@ class OlderAction(_Action):
     before: Annotated[int, Field(strict=True)]
 
 
-Action = TextAction | PressAction | LocationAction | ContactAction | OlderAction
+class SeenAction(_Action):
+    """A visible page has shown its person the chat up to `message_id` (read marks, for the SMS port)."""
+
+    type: Literal["seen"]
+    message_id: Annotated[int, Field(strict=True, ge=0, lt=2**53)]
+
+
+Action = TextAction | PressAction | LocationAction | ContactAction | OlderAction | SeenAction
 ACTIONS: dict[str, type[Action]] = {
     "text": TextAction, "press": PressAction, "location": LocationAction, "contact": ContactAction,
-    "older": OlderAction,
+    "older": OlderAction, "seen": SeenAction,
 }
 
 

@@ -3,12 +3,15 @@
 Socket protocol (JSON text frames; the page's side is read by `webchat.actions`).
 Page -> server: {"type": "text", "text"} | {"type": "press", "message_id", "data"}
   | {"type": "location", "latitude", "longitude"} | {"type": "contact", "phone_number", "first_name"}
-  | {"type": "older", "before": message_id}.
+  | {"type": "older", "before": message_id} | {"type": "seen", "message_id"} (a visible page has shown the chat
+  up to that message: read marks for the SMS port, paced apart from the person's actions).
   Photos and documents are POSTed to /upload (multipart: kind=photo|document, caption, then file).
 Server -> page: {"type": "history", "messages": [view], "more"} on every (re)connection: the recent part
   of the chat, `more` when older messages are kept; {"type": "older", "messages", "more"} answers "older";
   then {"type": "message" | "edit", "message": view} | {"type": "delete", "message_id"}
-  | {"type": "toast", "text", "alert"} | {"type": "error", "text"}. A view is `webchat.view.message_view`.
+  | {"type": "toast", "text", "alert"} | {"type": "error", "text"} | {"type": "signed_out", "reason"} (the
+  identity may no longer act: revoked, or a staff session ended; the socket closes and the page reloads).
+  A view is `webchat.view.message_view`.
 
 Limits (docs/webchat.md lists them with their settings): connections in all and per client address,
 a whole request within WEBCHAT_REQUEST_TIMEOUT, a bounded send queue per page, actions per identity,
@@ -28,6 +31,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from socket import gethostbyname
 from string import Template
@@ -53,9 +57,11 @@ from webchat.actions import (
     LocationAction,
     OlderAction,
     PressAction,
+    SeenAction,
     TextAction,
     read_action,
 )
+from webchat.evidence import serve_evidence
 from webchat.front import Speaker, WebChatFront
 from webchat.limits import ConnectionGuard, PressureLog, SlidingWindow
 from webchat.network import ClientNetwork, OriginPolicy
@@ -72,7 +78,17 @@ from webchat.uploads import (
     UploadRefused,
     fits_a_photo,
 )
-from webchat.visitors import COOKIE_NAME, DEMO_BY_KEY, VisitorCookies, create_demo_people
+from webchat.visitors import (
+    COOKIE_NAME,
+    DEMO_BY_KEY,
+    Admission,
+    IdentityGate,
+    LinkRedeemer,
+    VisitorCookies,
+    create_demo_people,
+    identity_texts,
+    redeemed_by_link,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +132,11 @@ COOKIES = web.AppKey("cookies", VisitorCookies)
 FILES = web.AppKey("files", FileStore)
 LIMITS = web.AppKey("limits", Limits)
 ORIGINS = web.AppKey("origins", OriginPolicy)
+GATE = web.AppKey("gate", IdentityGate)
+SOCKETS = web.AppKey("sockets", dict[int, set[web.WebSocketResponse]])  # user id -> open sockets
+SEEN_PACE = web.AppKey("seen_pace", SlidingWindow)
+REDEEMER = web.AppKey("redeemer", LinkRedeemer)
+SEEN_PER_WINDOW = 10  # read marks per identity per PACE_WINDOW; more are ignored
 
 
 # --- in front of every request ---------------------------------------------------------------------
@@ -198,10 +219,17 @@ async def build_webchat(dispatcher: Dispatcher, settings: Settings, stores: WebC
                          SlidingWindow(settings.webchat_new_visitors_per_address, NEW_VISITOR_WINDOW),
                          UploadGate(settings.webchat_uploads_at_once), pressure)
     app[ORIGINS] = OriginPolicy(settings.webchat_origins, allow_loopback=settings.demo_on)
+    identities = dispatcher["web_identities"]
+    app[GATE] = IdentityGate(identities, stores.people, clock, timedelta(hours=settings.staff_session_hours))
+    app[SOCKETS] = {}
+    app[SEEN_PACE] = SlidingWindow(SEEN_PER_WINDOW, PACE_WINDOW)
+    app[REDEEMER] = dispatcher["web_recovery"]
+    identities.on_revoked.append(lambda user_id: _end_sockets(app, user_id, Admission.REVOKED))
     app.router.add_get("/", page)
     app.router.add_get("/socket", socket)
     app.router.add_post("/upload", upload)
     app.router.add_get("/files/{file_id}", file)
+    serve_evidence(app, dispatcher, settings, _admitted_user_id, stores.people)
     app.router.add_static("/static", str(STATIC))
     app.cleanup_ctx.append(_housekeeping)
     return app
@@ -222,6 +250,18 @@ async def _sweep(app: web.Application) -> None:
         now = time.monotonic()
         app[FRONT].evict_idle(now)
         app[LIMITS].prune(now)
+        app[SEEN_PACE].prune(now)
+        await close_ended_sessions(app)
+
+
+async def close_ended_sessions(app: web.Application) -> None:
+    """Open pages whose identity may no longer act (a staff session that ran out while the page sat
+    open, say) are closed, so they show no more case cards."""
+    if app[SETTINGS].demo_on:
+        return
+    for user_id in list(app[SOCKETS]):
+        if (admission := await app[GATE].admits(user_id, renew=False)) is not Admission.ADMITTED:
+            _end_sockets(app, user_id, admission)
 
 
 class WebChatRunner(web.AppRunner):
@@ -295,6 +335,14 @@ def _user_id(request: web.Request) -> int | None:
     return request.app[COOKIES].user_id(request.cookies.get(COOKIE_NAME))
 
 
+async def _admitted_user_id(request: web.Request) -> int | None:
+    """The acting person's web user id, if that identity may act now (not signed out, expired or revoked)."""
+    user_id = _user_id(request)
+    if user_id is None or await _admission(request, user_id) is not Admission.ADMITTED:
+        return None
+    return user_id
+
+
 async def _locale(request: web.Request, user_id: int | None) -> str:
     person = await request.app[PEOPLE].find(Front.WEB, user_id) if user_id is not None else None
     return choose_locale(request.query.get("lang"), person, request.headers.get("Accept-Language"),
@@ -302,7 +350,7 @@ async def _locale(request: web.Request, user_id: int | None) -> str:
 
 
 async def _speaker(request: web.Request) -> Speaker | None:
-    user_id = _user_id(request)
+    user_id = await _admitted_user_id(request)
     if user_id is None:
         return None
     locale = await _locale(request, user_id)
@@ -342,6 +390,9 @@ async def page(request: web.Request) -> web.Response:
     i18n = request.app[I18N]
     new_cookie = _renewed_cookie(request)
     user_id = _user_id(request)
+    admission = await _admission(request, user_id) if user_id is not None else Admission.ADMITTED
+    if admission is not Admission.ADMITTED:  # revoked or signed out: this browser starts afresh
+        user_id, new_cookie = None, None
     if user_id is None and not settings.demo_on:
         limits = request.app[LIMITS]
         if not limits.new_visitors.allows(request.remote, time.monotonic()):
@@ -349,9 +400,21 @@ async def page(request: web.Request) -> web.Response:
             return await _too_busy_from_your_network(request, status=429)
         user_id, new_cookie = request.app[COOKIES].new_value()
     locale = await _locale(request, user_id)
+    notice = None
+    if "code" in request.query:
+        signed_in, notice = await redeemed_by_link(request.app[REDEEMER], user_id, request.query["code"],
+                                                   display_name=visitor_name(i18n, locale),
+                                                   staff_ok=not settings.demo_on)
+        if signed_in is not None:  # a staff sign-in link: the page is that member of staff's from now
+            user_id, new_cookie = signed_in.user_id, request.app[COOKIES].value_for(signed_in.user_id)
+            await request.app[GATE].store.start_session(signed_in.id, at=request.app[FRONT].dispatcher["clock"].now())
+    elif admission is Admission.SIGNED_OUT:
+        notice = "signed_out"
     config: dict[str, Any] = {
         "lang": locale,
-        "texts": page_texts(i18n, locale),
+        "texts": {**page_texts(i18n, locale), **identity_texts(i18n, locale)},
+        "notice": notice,  # a key of texts to show once, or None
+        "staff": not settings.demo_on and await request.app[GATE].is_staff(user_id),
         "places": preset_places(i18n, locale),
         "fileLimit": FILE_SIZE_LIMIT,
         "messageLimit": MESSAGE_LIMIT,
@@ -401,12 +464,21 @@ async def socket(request: web.Request) -> web.WebSocketResponse:
     link = PageLink(connection, transport, front.page_limits,
                     on_cut_off=lambda: limits.pressure.refused("pages cut off for not reading"))
     writer = asyncio.create_task(link.run())
+    sockets = request.app[SOCKETS].setdefault(speaker.user_id, set())
+    sockets.add(connection)
     try:
         await front.connect(speaker.user_id, link)
         async for frame in connection:
             if frame.type is WSMsgType.TEXT:
+                # Every action asks again: a session ended or a revocation since the last one bites now.
+                if (admission := await _admission(request, speaker.user_id)) is not Admission.ADMITTED:
+                    _end_sockets(request.app, speaker.user_id, admission)  # this one too: the loop ends with it
+                    continue
                 await _take(request, speaker, link, frame.data)
     finally:
+        sockets.discard(connection)
+        if not sockets:
+            request.app[SOCKETS].pop(speaker.user_id, None)
         front.disconnect(speaker.user_id, link)
         writer.cancel()
         if transport is not None:
@@ -421,6 +493,11 @@ async def _take(request: web.Request, speaker: Speaker, link: PageLink, frame: s
     action = read_action(frame)
     if action is None:
         return
+    if isinstance(action, SeenAction):  # not an action of the person's: paced apart, and silently
+        if request.app[SEEN_PACE].allows(speaker.user_id, time.monotonic()):
+            await request.app[GATE].store.mark_seen(speaker.user_id, action.message_id,
+                                                    at=request.app[FRONT].dispatcher["clock"].now())
+        return
     i18n = request.app[I18N]
     with i18n.context(), i18n.use_locale(_locale_of(speaker)):
         if not request.app[LIMITS].actions.allows(speaker.user_id, time.monotonic()):
@@ -432,6 +509,32 @@ async def _take(request: web.Request, speaker: Speaker, link: PageLink, frame: s
             log_failure(log, f"web chat action {type(action).__name__}", error)
             _error(link, _("Sorry, something went wrong on our side. What you entered so far is saved; "
                            "please try again in a moment."))
+
+
+async def _admission(request: web.Request, user_id: int) -> Admission:
+    """Demo people are who the picker says; everyone else as the identity gate finds them now."""
+    if request.app[SETTINGS].demo_on:
+        return Admission.ADMITTED
+    return await request.app[GATE].admits(user_id)
+
+
+def _end_sockets(app: web.Application, user_id: int, why: Admission) -> None:
+    """The identity may no longer act: each of its open pages is told (it reloads) and closed."""
+    frame = {"type": "signed_out", "reason": str(why)}
+    for connection in list(app[SOCKETS].get(user_id, ())):
+        task = asyncio.create_task(_say_and_close(connection, frame))
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+
+_CLOSING: set[asyncio.Task[None]] = set()  # closes under way (a task nobody holds may be collected)
+
+
+async def _say_and_close(connection: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    with suppress(Exception):  # the page may be gone already, or never read: it is closed either way
+        async with asyncio.timeout(CLOSE_GRACE):
+            await connection.send_json(frame)
+            await connection.close()
 
 
 def _toast(link: PageLink, text: str) -> None:
@@ -447,7 +550,10 @@ async def _act(request: web.Request, speaker: Speaker, action: Action | Invalid,
     match action:
         case TextAction():
             text = action.text.strip()
-            if len(text) > MESSAGE_LIMIT:
+            if text == "/logout" and not request.app[SETTINGS].demo_on and await request.app[GATE].sign_out(
+                    speaker.user_id):
+                _end_sockets(request.app, speaker.user_id, Admission.SIGNED_OUT)
+            elif len(text) > MESSAGE_LIMIT:
                 _error(link, _("The message is too long."))
             elif text:
                 await front.say(speaker, text=text)

@@ -30,6 +30,8 @@ CALLBACK_DATA_LIMIT = 64
 # Enough of a file's head to find a photo's dimensions (JPEG frames may follow a large EXIF block).
 IMAGE_HEAD_BYTES = 256 * 1024
 CALLBACK_ANSWER_LIMIT = 200
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what getFile hands a bot
+HOSTED_PATH_PREFIX = "hosted/"  # file_path of a file a person sent (see `host_file`)
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly"
@@ -102,6 +104,8 @@ class FaithfulSession(BaseSession):
         self._faults: list[Fault] = []
         self._blocked: set[int] = set()
         self._files: dict[str, tuple[str, int, bytes]] = {}  # file_id -> (name, size, leading bytes)
+        self._hosted: dict[str, bytes] = {}  # file_id -> the bytes of a file a person sent
+        self._download_faults: list[BaseException] = []
 
     # --- what the front (or a test) tells the session about the outside world -----------------
     def register_chat(self, chat: dict[str, Any]) -> None:
@@ -125,6 +129,15 @@ class FaithfulSession(BaseSession):
         TelegramNetworkError); faults queue up, one per call."""
         self._faults.append(Fault(refusal, after_delivery))
 
+    def host_file(self, file_id: str, data: bytes) -> None:
+        """A file a person sent the bot (a photo or document in their message): getFile and a download
+        of its file_path hand it over, as Telegram does up to DOWNLOAD_LIMIT."""
+        self._hosted[file_id] = data
+
+    def fail_next_download(self, error: BaseException) -> None:
+        """The next file download fails with `error` (aiohttp's, as a real connection raises); queued."""
+        self._download_faults.append(error)
+
     def block(self, chat_id: int) -> None:
         """The person blocked the bot: whatever is sent to them is refused with 403."""
         self._blocked.add(chat_id)
@@ -141,8 +154,15 @@ class FaithfulSession(BaseSession):
         self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30, chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        raise TelegramRefusal("Not Found: file not found", code=404)
-        yield b""  # pragma: no cover - makes this an async generator
+        """A download of a hosted file's file_path (`bot.download_file`)."""
+        if self._download_faults:
+            raise self._download_faults.pop(0)
+        _, found, file_id = url.rpartition(HOSTED_PATH_PREFIX)
+        data = self._hosted.get(file_id) if found else None
+        if data is None:
+            raise TelegramRefusal("Not Found: file not found", code=404)
+        for start in range(0, len(data), chunk_size):
+            yield data[start:start + chunk_size]
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -365,6 +385,16 @@ class FaithfulSession(BaseSession):
 
     async def _api_sendDocument(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
         return await self._send_file(bot, params, files, "document")
+
+    async def _api_getFile(self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]) -> Any:
+        file_id = str(params.get("file_id", ""))
+        data = self._hosted.get(file_id)
+        if data is None:
+            raise TelegramRefusal("Bad Request: invalid file_id")
+        if len(data) > DOWNLOAD_LIMIT:
+            raise TelegramRefusal("Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data),
+                "file_path": HOSTED_PATH_PREFIX + file_id}, None
 
     async def _api_answerCallbackQuery(
         self, bot: Bot, params: dict[str, Any], files: dict[str, InputFile]

@@ -29,6 +29,7 @@ def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
             BotCommand(command="start", description=_("Main menu")),
             BotCommand(command="new", description=_("File a complaint")),
             BotCommand(command="mycases", description=_("My cases")),
+            BotCommand(command="recover", description=_("Get my cases back on a new phone")),
             BotCommand(command="help", description=_("What this bot can do")),
             BotCommand(command="language", description=_("中文 / English")),
             BotCommand(command="cancel", description=_("Stop filling in a form")),

@@ -42,7 +42,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.background import Backoff, log_failure, new_owner
@@ -57,10 +57,43 @@ log = logging.getLogger(__name__)
 
 # A template renders a row's params in the recipient's locale (inside that locale's i18n context,
 # so `_()` translates too); the locale is passed for what is looked up by language (centre names).
-# (params, locale) -> the text, or the text and its keyboard (a case card's buttons, say).
-Template = Callable[[dict[str, Any], str], str | tuple[str, InlineKeyboardMarkup]]
+# (params, locale) -> the text, or the text and its keyboard (a case card's buttons, say), or those and a
+# file the notice carries (the text then is its caption).
+Template = Callable[[dict[str, Any], str],
+                    str | tuple[str, InlineKeyboardMarkup] | tuple[str, InlineKeyboardMarkup | None, "Attachment"]]
 Sleep = Callable[[float], Awaitable[None]]
 REASON_LIMIT = 120  # characters of a recorded reason
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a notice carries (a relayed photo or document): by its id on the recipient's front, sent again
+    by that id, or else a copy in the sender's file store (`stored_as`), uploaded. Never forwarded, so the
+    sender's account is never part of it."""
+
+    kind: str                     # "photo" or "document"
+    file_id: str | None = None
+    stored_as: str | None = None
+    name: str = ""                # the upload's file name
+
+
+class StoredFiles(Protocol):
+    async def read(self, name: str) -> bytes | None: ...
+
+
+async def send_file(bot: Bot, chat_id: int, attachment: Attachment, caption: str,
+                    reply_markup: InlineKeyboardMarkup | None, files: StoredFiles | None) -> None:
+    data = await files.read(attachment.stored_as) if files is not None and attachment.stored_as else None
+    if data is not None:
+        file: str | BufferedInputFile = BufferedInputFile(data, filename=attachment.name or attachment.kind)
+    elif attachment.file_id is not None:
+        file = attachment.file_id
+    else:  # the copy is gone: retried up to the maximum, then given up with this reason
+        raise LookupError(f"attachment {attachment.stored_as!r} not in the file store")
+    if attachment.kind == "photo":
+        await bot.send_photo(chat_id, file, caption=caption, reply_markup=reply_markup)
+    else:
+        await bot.send_document(chat_id, file, caption=caption, reply_markup=reply_markup)
 
 
 class Recipients(Protocol):
@@ -103,8 +136,9 @@ class OutboxSender:
         self, store: OutboxStore, recipients: Recipients, bots: Mapping[Front, Bot], templates: Mapping[str, Template],
         i18n: I18n, default_locale: str, clock: Clock, *, owner: str | None = None, sleep: Sleep = asyncio.sleep,
         pacer: Pacer | None = None, retry: Backoff = OUTBOX_RETRY, lease: timedelta = timedelta(minutes=2),
-        batch: int = 30, max_in_flight: int = 8, poll_interval: float = 1.0,
+        batch: int = 30, max_in_flight: int = 8, poll_interval: float = 1.0, files: StoredFiles | None = None,
     ) -> None:
+        """`files`: where the copies of attachments for another front are kept (a relayed file)."""
         self._store = store
         self._recipients = recipients
         self._bots = bots  # filled as fronts are attached
@@ -120,6 +154,7 @@ class OutboxSender:
         self._batch = batch
         self._max_in_flight = max_in_flight
         self._poll_interval = poll_interval
+        self._files = files
 
     async def deliver_now(self, ids: Collection[int]) -> int:
         """Send these rows at once (the reply to the person who just acted); the number delivered.
@@ -204,6 +239,9 @@ class OutboxSender:
         if person is None:
             await self._failed(message, "no such recipient", final=True)
             return None
+        if not person.has_chat:  # taken at the counter: the case's timeline tells them once they claim it
+            await self._failed(message, "no chat: a worker met at the counter or by phone", final=True)
+            return None
         bot = self._bots.get(person.front)
         if bot is None:
             await self._failed(message, f"the {person.front} front is not running", final=False)
@@ -222,8 +260,11 @@ class OutboxSender:
                 locale = locale_for(person, None, self._default_locale)
                 with self._i18n.context(), self._i18n.use_locale(locale):
                     rendered = template(message.params, locale)
-                text, markup = (rendered, None) if isinstance(rendered, str) else rendered
-                await send_text(outgoing.bot, person.user_id, text, reply_markup=markup)
+                text, markup, *attached = (rendered, None) if isinstance(rendered, str) else rendered
+                if attached:
+                    await send_file(outgoing.bot, person.user_id, attached[0], text, markup, self._files)
+                else:
+                    await send_text(outgoing.bot, person.user_id, text, reply_markup=markup)
             except TelegramRetryAfter as flood:
                 until = self._clock.now() + timedelta(seconds=max(flood.retry_after, 1))
                 self._pacer.hold(person.front, until)

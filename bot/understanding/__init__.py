@@ -7,9 +7,10 @@ from bot.understanding.amounts import parse_amount
 from bot.understanding.dates import ImpossibleDay, find_impossible_day, parse_date, parse_period
 from bot.understanding.extract import understand
 from bot.understanding.model import Understanding
+from bot.understanding.moments import Moment, Unclear, parse_moment
 from bot.understanding.parties import Kind
 
 __all__ = [
-    "ImpossibleDay", "Kind", "Understanding", "find_impossible_day", "parse_amount", "parse_date", "parse_period",
-    "understand",
+    "ImpossibleDay", "Kind", "Moment", "Unclear", "Understanding", "find_impossible_day", "parse_amount", "parse_date",
+    "parse_moment", "parse_period", "understand",
 ]

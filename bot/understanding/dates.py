@@ -353,7 +353,7 @@ _FINDERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], Point | S
 )
 
 
-def _find_points(folded: str, today: date) -> list[_Found]:
+def find_points(folded: str, today: date) -> list[_Found]:
     """Every date expression, left to right, the longest where two overlap."""
     candidates = []
     for pattern, read in _FINDERS:
@@ -412,7 +412,7 @@ def _single_role(folded: str, found: _Found) -> Role:
 
 def find_mentions(folded: str, today: date) -> list[Mention]:
     """Dates and periods in normalised, case-folded text, with the part each plays."""
-    found = _find_points(folded, today)
+    found = find_points(folded, today)
     mentions = []
     index = 0
     while index < len(found):

@@ -55,6 +55,11 @@ from handlers.intake.texts import (
 # worker wrote before the notice (kept only until they answer the notice).
 LIVE_KEYBOARD_KEY = "live_keyboard"
 FIRST_WORDS_KEY = "first_words"
+# Beside a draft staff fill in for a worker who is not in this chat (a case taken at the counter, see
+# handlers/counter.py): what of the taking the filing records. Its presence means the person typing
+# is not the worker: nothing is offered to share from this phone, and the worker's consents are
+# recorded for the worker when the case is filed, not for the person typing.
+ON_BEHALF_KEY = "on_behalf"
 
 
 class Intake(StatesGroup):
@@ -86,6 +91,11 @@ async def load_draft(state: FSMContext) -> Draft | None:
 
 async def save_draft(state: FSMContext, draft: Draft) -> None:
     await state.update_data(draft=draft.model_dump(mode="json"))
+
+
+async def on_behalf(state: FSMContext) -> bool:
+    """The draft is filled in by staff for a worker who is not in this chat."""
+    return ON_BEHALF_KEY in await state.get_data()
 
 
 async def take_first_words(state: FSMContext) -> str | None:
@@ -149,7 +159,7 @@ async def ask(bot: Bot, chat_id: int, state: FSMContext, draft: Draft, question:
     if question.sensitive and draft.sensitive_consent is not True:
         await ask_health_consent(bot, chat_id, state, draft, first)
         return
-    needs_reply_keyboard = question.type in (AnswerType.PHONE, AnswerType.PLACE)
+    needs_reply_keyboard = question.type in (AnswerType.PHONE, AnswerType.PLACE) and not await on_behalf(state)
     if not needs_reply_keyboard:
         await drop_reply_keyboard(bot, chat_id, draft)
     await state.set_state(Intake.answering)

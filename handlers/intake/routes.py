@@ -23,6 +23,7 @@ from bot.chat.outbound import send_text
 from bot.chat.outbox_sender import OutboxSender
 from bot.chat.telegram_html import escape
 from bot.clock import Clock
+from bot.evidence import EvidenceService
 from bot.intake.draft import PRIVACY_NOTICE_VERSION, ConsentPurpose, Draft
 from bot.intake.questions import QUESTIONS, AnswerType, Question
 from bot.intake.validation import check_coordinates, check_phone
@@ -42,6 +43,7 @@ from handlers.intake.flow import (
     invite_description,
     load_draft,
     offer_notice,
+    on_behalf,
     proceed,
     resume,
     show,
@@ -263,7 +265,8 @@ def router() -> Router:
             await callback.answer(stale_button_text())
             return
         await callback.answer()
-        await accounts.record_consent(person, ConsentPurpose.LOCATION, PRIVACY_NOTICE_VERSION)
+        if not await on_behalf(state):
+            await accounts.record_consent(person, ConsentPurpose.LOCATION, PRIVACY_NOTICE_VERSION)
         await answered(callback, state)
         draft.answer(question.code, point.value)
         await proceed(bot, callback.from_user.id, state, draft, today_of(clock, settings))
@@ -276,7 +279,7 @@ def router() -> Router:
         await callback.answer()
         await answered(callback, state)
         draft.sensitive_consent = callback_data.agreed
-        if callback_data.agreed:
+        if callback_data.agreed and not await on_behalf(state):
             await accounts.record_consent(person, ConsentPurpose.HEALTH, PRIVACY_NOTICE_VERSION)
         await proceed(bot, callback.from_user.id, state, draft, today_of(clock, settings))
 
@@ -315,7 +318,8 @@ def router() -> Router:
     # --- the summary and submission ---------------------------------------------------------------
     @r.callback_query(Step.filter(F.act == "submit"), Intake.summary, OpenDraft())
     async def submit(callback: CallbackQuery, bot: Bot, state: FSMContext, draft: Draft, person: Person,
-                     intake: IntakeService, clock: Clock, settings: Settings, outbox: OutboxSender) -> None:
+                     intake: IntakeService, clock: Clock, settings: Settings, outbox: OutboxSender,
+                     evidence: EvidenceService) -> None:
         await callback.answer()
         today = today_of(clock, settings)
         if draft.next_question() is not None:
@@ -327,6 +331,8 @@ def router() -> Router:
         # files nothing more, and a confirmation that could not be sent now is sent by the outbox.
         submission = await intake.submit(draft, person, ChatDraftSlot(state), today=today)
         await outbox.deliver_now(submission.replies)
+        if draft.evidence:
+            await evidence.fetch(submission.case.id)  # into the evidence store now; its job retries what fails
 
     @r.message(Intake.summary, OpenDraft())
     async def message_at_summary(message: Message, bot: Bot, state: FSMContext, draft: Draft, clock: Clock,

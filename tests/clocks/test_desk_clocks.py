@@ -58,7 +58,7 @@ async def test_a_referral_through_arbitration_closed_within_its_limit(chat, db, 
     assert not desk.told(COLLEAGUE, "referred to arbitration"), "the mediation centre's colleague is not told"
 
     await desk.press(OFFICE, "📋 Open the case")
-    assert desk.buttons(OFFICE) == ["📨 Application received", "✅ Accepted", "🚫 Not accepted"]
+    assert desk.buttons(OFFICE) == ["📨 Application received", "✅ Accepted", "🚫 Not accepted", "🕓 Timeline"]
     desk.at(2026, 8, 18, 9, 0)
     await desk.press(OFFICE, "📨 Application received")
     assert (await clocks_of(desk, case))[Limit.ACCEPTANCE_DECISION].due_on == date(2026, 8, 25)
@@ -161,7 +161,7 @@ async def test_an_inspection_hand_over_to_closure_reported_back(chat, db, clock)
     await desk.card(OTHER_LIAISON, case)
     assert "Hongda" not in chat.last_message(OTHER_LIAISON)["text"], "another district's liaison sees nothing"
     await desk.press(LIAISON, "📋 Open the case")
-    assert desk.buttons(LIAISON) == ["📂 Filed (立案)", "🏁 Closed, reported back"]
+    assert desk.buttons(LIAISON) == ["📂 Filed (立案)", "🏁 Closed, reported back", "🕓 Timeline"]
     forged = next(b["callback_data"] for row in chat.last_message(LIAISON)["reply_markup"]["inline_keyboard"]
                   for b in row if b["text"].startswith("📂"))
     await chat.press(OTHER_LIAISON, forged, language_code="en")

@@ -228,11 +228,12 @@ async def test_a_mediator_gets_the_desk_in_the_menu_and_in_the_command_list(chat
     labels = [b["text"] for row in chat.last_message(MEDIATORS[0])["reply_markup"]["inline_keyboard"] for b in row]
     assert "🗂 My desk" in labels and "📝 New complaint" not in labels
     [commands] = [call for call in calls if isinstance(call, SetMyCommands)]
-    assert commands.scope.chat_id == MEDIATORS[0] and [c.command for c in commands.commands][:2] == ["queue", "case"]
+    assert commands.scope.chat_id == MEDIATORS[0] and [c.command for c in commands.commands][:4] == [
+        "queue", "overdue", "counter", "case"]
     worker_calls = await chat.send(WORKER, "/start", language_code="en")
     assert not [call for call in worker_calls if isinstance(call, SetMyCommands)], "a worker keeps the global list"
     [help_text] = texts(await chat.send(MEDIATORS[0], "/help", language_code="en"))
-    assert "/queue" in help_text and "/new" not in help_text
+    assert "/queue" in help_text and "/counter" in help_text and "/new" not in help_text
 
 
 async def test_refusing_for_the_centre_routes_the_case_elsewhere(chat, db, clock) -> None:

@@ -238,3 +238,21 @@ def test_the_models_refuse_what_a_printed_paper_could_not_say() -> None:
         agreement().model_copy(update={}).model_validate(
             {**agreement().model_dump(), "effective_on": date(2026, 11, 1)})
     assert [term.kind for term in (WAGES, CERTIFICATE)] == [ClaimKind.WAGES, ClaimKind.OTHER]
+
+
+def test_without_the_id_number_the_application_leaves_it_and_the_sex_blank() -> None:
+    from bot.documents import SIGNATURE_BLANK, to_pdf
+
+    case = case_with(name="王芳", phone="+8613900000000", employer="武汉鸿达建筑劳务有限公司", claim="支付拖欠工资",
+                     description="老板一直拖着不发工资。")
+    details = ApplicationDetails(born_on=date(1985, 11, 20), address="武汉市东西湖区新城社区5栋")
+    draft = application_from_case(case, details, [], committee="东西湖区劳动人事争议仲裁委员会",
+                                  drafted_on=date(2026, 12, 10))
+    assert (draft.applicant.id_number, draft.applicant.sex) == (None, None)
+    layout = application_layout(draft)
+    for text in (docx_text(to_docx(layout)), pdf_text(to_pdf(layout))):
+        assert "出生日期：1985年11月20日" in text
+        for blank in ("性别", "身份证号码", "法定代表人（主要负责人）"):
+            assert f"{blank}：{SIGNATURE_BLANK}" in text, blank
+    with pytest.raises(ValidationError, match="date of birth"):
+        ApplicationDetails(address="武汉")

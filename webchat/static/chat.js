@@ -125,6 +125,13 @@
       switcher.append(icon("people"));
       header.append(me, switcher);
     }
+    if (config.staff) {
+      // Staff sessions are short and end here too; the server forgets the session at once.
+      const logout = el("button", "plain-button logout", T.logout);
+      logout.type = "button";
+      logout.addEventListener("click", signOut);
+      header.append(logout);
+    }
     header.append(languageLink("lang-toggle"));
 
     ui.banner = el("div", "banner", T.reconnecting);
@@ -187,7 +194,27 @@
     ui.documentInput = fileInput("", "document");
 
     app.append(header, ui.banner, ui.messages, composer, ui.sheet, ui.toast, ui.photoInput, ui.documentInput);
+    if (config.notice && T[config.notice]) showToast(T[config.notice], true);
+    // A recovery or sign-in code has done its work: it does not stay in the address bar or the history.
+    if (new URLSearchParams(location.search).has("code")) history.replaceState(null, "", pageUrl("/"));
+    document.addEventListener("visibilitychange", reportSeen);
     connect();
+  }
+
+  function signOut() {
+    send({ type: "text", text: "/logout" }); // (inside buildChat, `send` is the send button)
+  }
+
+  // What a visible page has shown, so a notice the person saw is not announced again by SMS.
+  let seenUpTo = 0;
+  function reportSeen() {
+    if (document.visibilityState !== "visible") return;
+    let newest = 0;
+    for (const id of views.keys()) if (id > newest) newest = id;
+    if (newest > seenUpTo && socket && socket.readyState === WebSocket.OPEN) {
+      seenUpTo = newest;
+      send({ type: "seen", message_id: newest });
+    }
   }
 
   function characters(text) {
@@ -262,7 +289,11 @@
       drawAll();
     } else if (event.type === "toast" || event.type === "error") {
       showToast(event.text, event.alert || event.type === "error");
+    } else if (event.type === "signed_out") {
+      location.replace(pageUrl("/")); // the page the server gives a browser that is no longer signed in
+      return;
     }
+    reportSeen();
   }
 
   function isNewest(id) {
@@ -304,7 +335,11 @@
     const start = el("button", "primary-button start", T.start);
     start.type = "button";
     start.addEventListener("click", () => send({ type: "text", text: "/start" }));
-    card.append(start);
+    // A worker on a new phone or browser: their cases come back with a code (SMS or the mediator's).
+    const recover = el("button", "plain-button recover", T.recover);
+    recover.type = "button";
+    recover.addEventListener("click", () => send({ type: "text", text: "/recover" }));
+    card.append(start, recover);
     return card;
   }
 
