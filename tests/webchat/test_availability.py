@@ -82,6 +82,14 @@ async def test_a_page_that_does_not_drain_is_cut_off_while_the_bot_goes_on(webch
     assert history["type"] == "history" and len(history["messages"]) == HISTORY_PAGE and history["more"]
 
 
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    """End of stream, or a reset: a peer still writing to a closed connection gets the latter."""
+    try:
+        return await asyncio.wait_for(reader.read(), FRAME_TIMEOUT) == b""
+    except ConnectionResetError:
+        return True
+
+
 async def test_a_connection_that_never_sends_a_whole_request_is_closed(app_settings, db, clock) -> None:
     client = await serve_webchat(app_settings.model_copy(update={"webchat_request_timeout": 0.5}), db, clock)
     try:
@@ -97,7 +105,7 @@ async def test_a_connection_that_never_sends_a_whole_request_is_closed(app_setti
 
         trickling = asyncio.create_task(a_byte_now_and_then())
         for reader, _ in (idle, half, trickle):
-            assert await asyncio.wait_for(reader.read(), FRAME_TIMEOUT) == b"", "the server closed it"
+            assert await closed_by_server(reader), "the server closed it"
         trickling.cancel()
         assert (await client.get("/?as=zhang")).status == 200, "a whole request is served as before"
     finally:
