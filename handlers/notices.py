@@ -29,6 +29,7 @@ from bot.routing import RoutingDecision, render_reasons, render_summary
 from bot.routing.registry import Centre
 from bot.settings import Settings
 from handlers.case_texts import withdraw_reason_label
+from handlers.centre_texts import centre_contact_lines
 from handlers.clock_texts import clock_text, step_text
 from handlers.desk import card_text, new_case_card, open_keyboard
 from handlers.intake.texts import alert_label, answer_text, kind_label, limitation_text, show_date, show_moment
@@ -79,9 +80,7 @@ def accepted_text(notice: AcceptedParams, centre: Callable[[str], Centre | None]
         number=notice.number, mediator=escape(notice.mediator) or _("a mediator of the centre"))]
     if found is not None:
         lines.append(_("Centre: {centre}").format(centre=escape(found.name.pick(locale))))
-        if found.address:
-            lines.append(_("Address: {address}").format(address=escape(found.address.pick(locale))))
-        lines.append(_("Hours: {hours}").format(hours=escape(found.hours.pick(locale))))
+        lines += centre_contact_lines(found, locale)
     lines += ["", _("The mediator will contact you here to arrange a mediation session with your employer. "
                     "You can write to them in this chat, and add evidence with /mycases.")]
     return "\n".join(lines)

@@ -47,6 +47,7 @@ from bot.sessions import (
 )
 from bot.settings import Settings
 from bot.understanding import Moment, Unclear, parse_moment
+from handlers.centre_texts import centre_contact_lines
 from handlers.intake.texts import locale as current_locale
 
 SLOT_DAYS = 3                                   # working days offered as buttons
@@ -106,11 +107,8 @@ def place_lines(params: SessionParams, centre: Callable[[str], Centre | None], l
     found = centre(params.centre_id or "")
     if found is None:
         return [_("In person at the mediation centre.")]
-    lines = [_("In person at {centre}").format(centre=escape(found.name.pick(locale)))]
-    if found.address:
-        lines.append(_("Address: {address}").format(address=escape(found.address.pick(locale))))
-    lines.append(_("Hours: {hours}").format(hours=escape(found.hours.pick(locale))))
-    return lines
+    return [_("In person at {centre}").format(centre=escape(found.name.pick(locale))),
+            *centre_contact_lines(found, locale)]
 
 
 def concern_text(concern: Concern) -> str:

@@ -73,6 +73,9 @@ class Centre(BaseModel):
     address: LocalisedText | None = None
     coordinates: Coordinates | None = None
     hours: LocalisedText
+    # The number workers call, as the centre publishes it ("027-8389 1234", "12345"); shown where the
+    # address is. Optional: the sample registry has none, and none is invented.
+    phone: str | None = Field(default=None, pattern=r"^[0-9+][0-9 ()-]{2,30}$")
     operating: bool
     mediators: int = Field(ge=0)
     specialises_in: tuple[DisputeKind, ...] = ()
