@@ -159,9 +159,10 @@ def _staff(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from bot.clock import SystemClock
+    from bot.codes import shown_code
     from bot.people import Front, Person, Role
     from bot.routing import RegistryError, RegistryHolder
-    from bot.staff import Issued, StaffRefusal, StaffRefused, StaffService, shown_code
+    from bot.staff import Issued, StaffRefusal, StaffRefused, StaffService
     from storage.db import Database
     from storage.recovery import WebIdentities
     from storage.staff import SQLiteStaffUnitOfWork

@@ -32,11 +32,11 @@ from bot.case_service import actor_of
 from bot.cases.machine import NewEvent
 from bot.cases.model import Case
 from bot.clock import Clock
+from bot.codes import new_code, read_code, shown_code
 from bot.i18n import N_, translations
 from bot.intake.validation import check_phone
 from bot.people import Front, Person, Role
 from bot.ports import Transaction
-from bot.staff import CODE_ALPHABET
 
 Channel = Literal["sms", "mediator", "counter", "staff"]
 CODE_LENGTH = 8
@@ -52,7 +52,6 @@ SMS_REQUESTS = 3           # codes asked for by SMS per identity within SMS_REQU
 SMS_CODES_PER_WORKER = 3   # codes texted to one worker within SMS_REQUEST_WINDOW, whoever asks
 SMS_REQUEST_WINDOW = timedelta(hours=24)
 RECOVER_LINK_PREFIX = "rc-"  # the Telegram deep link's start parameter: rc-CODE
-_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SELECTOR_TRIES = 50
 
 
@@ -65,23 +64,6 @@ class RecoveryEvent(StrEnum):
 class AttemptKind(StrEnum):
     FAILED_CODE = "failed_code"
     SMS_REQUEST = "sms_request"
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def read_code(typed: str) -> str | None:
-    """The code in what a person typed or pasted (any case, a dash or spaces, O for 0), or None."""
-    code = "".join(typed.split()).replace("-", "").upper().translate(_MISREAD)
-    if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
-        return None
-    return code
-
-
-def shown_code(code: str) -> str:
-    half = CODE_LENGTH // 2
-    return f"{code[:half]}-{code[half:]}"
 
 
 def code_hash(code: str) -> str:
@@ -303,11 +285,11 @@ class RecoveryService:
         if not await self._may_issue(tx, actor, worker, channel):
             return Refused(RecoveryRefusal.NOT_ALLOWED)
         await tx.recovery.revoke_codes(worker.id, at=now)
-        code = new_code()
+        code = new_code(CODE_LENGTH)
         for _ in range(_SELECTOR_TRIES):  # a selector finds one live code; with few live codes, the first try
             if not await tx.recovery.selector_live(code[:SELECTOR_LENGTH], now=now):
                 break
-            code = new_code()
+            code = new_code(CODE_LENGTH)
         else:
             raise RuntimeError("no free recovery code selector: too many live codes")
         expires = now + LIFETIMES[channel]
@@ -349,7 +331,7 @@ class RecoveryService:
             failures = await tx.recovery.attempts(current.id, AttemptKind.FAILED_CODE, since=now - ATTEMPT_WINDOW)
             if len(failures) >= REDEEM_ATTEMPTS:
                 return Refused(RecoveryRefusal.TOO_MANY_ATTEMPTS, until=failures[-REDEEM_ATTEMPTS] + ATTEMPT_WINDOW)
-            code = read_code(typed)
+            code = read_code(typed, CODE_LENGTH)
             found = await tx.recovery.newest_with_selector(code[:SELECTOR_LENGTH]) if code else None
             matches = found is not None and code is not None and secrets.compare_digest(found.code_hash,
                                                                                          code_hash(code))

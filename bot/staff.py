@@ -19,7 +19,6 @@ within JOIN_WINDOW the next is refused without being looked at.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,35 +29,17 @@ from bot.case_service import Changed, actor_of, change
 from bot.cases.machine import SYSTEM, Command, CommandKind
 from bot.cases.model import Case
 from bot.clock import Clock
+from bot.codes import new_code, read_code
 from bot.people import STAFF_ROLES, Front, Person, Role
 from bot.ports import CentreSource, Invite, NewInvite, StaffTransaction, StaffUnitOfWork
 from bot.routing.registry import Centre, Registry
 
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
 CODE_LENGTH = 16
-_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 INVITE_LIFETIME = timedelta(hours=72)
 JOIN_ATTEMPTS = 5
 JOIN_WINDOW = timedelta(hours=1)
 JOIN_LINK_PREFIX = "join-"  # the deep link's start parameter: join-CODE
 REVOKED = "staff_revoked"  # the reason code on the events of the cases a revocation moves
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def read_code(typed: str) -> str | None:
-    """The code in what a person typed or pasted (any case, groups, O for 0), or None if it cannot be one."""
-    code = "".join(typed.split()).replace("-", "").upper().translate(_MISREAD)
-    if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
-        return None
-    return code
-
-
-def shown_code(code: str) -> str:
-    """In groups of four, to read out or type: ABCD-EFGH-JKMN-PQRS."""
-    return "-".join(code[start:start + 4] for start in range(0, len(code), 4))
 
 
 def join_link(bot_username: str, code: str) -> str:
@@ -254,7 +235,7 @@ class StaffService:
             failures = await tx.staff.failed_joins(current.id, since=now - JOIN_WINDOW)
             if len(failures) >= JOIN_ATTEMPTS:
                 return JoinRefused(JoinRefusal.TOO_MANY_ATTEMPTS, when=failures[-JOIN_ATTEMPTS] + JOIN_WINDOW)
-            code = read_code(typed)
+            code = read_code(typed, CODE_LENGTH)
             found = await tx.staff.invite_by_hash(_hash(code)) if code else None
             if found is not None and (current.role, current.centre_id, current.district) == (
                     found.role, found.centre_id, found.district):
@@ -364,7 +345,7 @@ class StaffService:
 
     async def _issue(self, tx: StaffTransaction, role: Role, centre_id: str | None, district: str | None, *,
                      by: int | None, lifetime: timedelta) -> Issued:
-        code = new_code()
+        code = new_code(CODE_LENGTH)
         now = self._clock.now()
         invite = await tx.staff.add_invite(NewInvite(code_hash=_hash(code), role=role, centre_id=centre_id,
                                                      district=district, created_by=by, created_at=now,

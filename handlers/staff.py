@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.chat.filters import HasRole
 from bot.chat.outbound import edit_text, send_text
 from bot.chat.telegram_html import escape
+from bot.codes import shown_code
 from bot.people import Front, Person, Role
 from bot.routing.registry import Centre
 from bot.routing.service import RoutingService
@@ -33,7 +34,6 @@ from bot.staff import (
     StaffService,
     centres_managed_by,
     join_link,
-    shown_code,
 )
 from handlers.intake.texts import show_moment
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FixedClock
+from bot.codes import read_code, shown_code
 from bot.people import Front, Role
 from bot.recovery import (
     CODE_LENGTH,
@@ -17,8 +18,6 @@ from bot.recovery import (
     Redeemed,
     Refused,
     SmsRequested,
-    read_code,
-    shown_code,
 )
 from storage.cases import CaseRepository
 from tests.conftest import NOW
@@ -125,7 +124,7 @@ async def test_asking_by_sms_says_the_same_for_an_unknown_phone_and_is_limited(w
     known = await world.service.request_by_sms(world.new_web, "13800000000")
     assert unknown == known == SmsRequested(available=True)
     [(text,)] = await world.rows("SELECT text FROM sms_messages")
-    code = read_code(text.split("找回码：")[1].split("，")[0])
+    code = read_code(text.split("找回码：")[1].split("，")[0], CODE_LENGTH)
     assert code is not None
     assert isinstance(await world.service.redeem(world.new_web, code), Redeemed)
     await world.service.request_by_sms(world.new_web, "13900000001")

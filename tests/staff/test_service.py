@@ -9,10 +9,10 @@ import pytest
 
 from bot.cases import EventType, Mediation
 from bot.clock import FixedClock
+from bot.codes import CODE_ALPHABET, read_code, shown_code
 from bot.people import Front, Role
 from bot.routing import RegistryHolder
 from bot.staff import (
-    CODE_ALPHABET,
     CODE_LENGTH,
     INVITE_LIFETIME,
     JOIN_ATTEMPTS,
@@ -26,8 +26,6 @@ from bot.staff import (
     StaffRefusal,
     StaffRefused,
     StaffService,
-    read_code,
-    shown_code,
 )
 from storage.cases import CaseRepository
 from storage.db import Database
@@ -92,10 +90,10 @@ async def test_codes_cannot_be_guessed_and_the_store_keeps_only_their_hash(db: D
 
 def test_a_code_is_read_as_people_type_it() -> None:
     code = "0123456789ABCDEF"
-    assert read_code(shown_code(code)) == code
-    assert read_code(" /0123 4567 89ab cdef ".strip(" /")) == code
-    assert read_code("O123456789ABCDEF") == code, "the letter O is read as zero"
-    assert read_code("0123456789ABCDE") is None and read_code("0123456789ABCDEU") is None
+    assert read_code(shown_code(code), CODE_LENGTH) == code
+    assert read_code(" /0123 4567 89ab cdef ".strip(" /"), CODE_LENGTH) == code
+    assert read_code("O123456789ABCDEF", CODE_LENGTH) == code, "the letter O is read as zero"
+    assert read_code("0123456789ABCDE", CODE_LENGTH) is None and read_code("0123456789ABCDEU", CODE_LENGTH) is None
 
 
 async def test_wrong_codes_are_limited_per_person_in_the_store(db: Database, clock: FixedClock, centres,
