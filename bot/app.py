@@ -286,6 +286,8 @@ async def serve(settings: Settings, clock: Clock | None = None) -> None:
         await asyncio.wait_for(finish_updates_in_flight(dispatcher), timeout=SHUTDOWN_GRACE_SECONDS)
         background_done.set()
         await asyncio.gather(*background, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):  # a download cut short is fetched by its job after the restart
+            await asyncio.wait_for(dispatcher["evidence"].settle(), timeout=SHUTDOWN_GRACE_SECONDS)
         # Paced, a long queue takes long: what is left is sent after the restart, once its lease runs out.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(dispatcher["outbox"].flush(), timeout=SHUTDOWN_GRACE_SECONDS)

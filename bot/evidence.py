@@ -301,6 +301,11 @@ class EvidenceService:
             await tx.jobs.schedule(fetch_job(job.case_id, int(job.payload.get("attempt", 1)) + 1, now), now=now)
         self._start(self.fetch(job.case_id))
 
+    def fetch_soon(self, case_id: int) -> None:
+        """`fetch` in the background: the person's next message need not wait for a download (up to 20 MB);
+        if the process stops first, the case's job fetches what is left."""
+        self._start(self.fetch(case_id))
+
     def _start(self, work: Coroutine[Any, Any, Any]) -> None:
         # A fresh context: the task must not see itself inside the runner's transaction.
         task = asyncio.get_running_loop().create_task(work, context=contextvars.Context())
@@ -313,7 +318,7 @@ class EvidenceService:
             log_failure(log, "evidence: a download", error)
 
     async def settle(self) -> None:
-        """Wait for the downloads the jobs started (tests, and shutdown)."""
+        """Wait for the downloads started in the background (tests, and shutdown)."""
         while self._started:
             await asyncio.gather(*list(self._started), return_exceptions=True)
 

@@ -301,7 +301,7 @@ def router() -> Router:
             return
         await outbox.deliver_now(filed.replies)
         if draft.evidence:
-            await evidence.fetch(filed.submission.case.id)  # into the evidence store now; its job retries the rest
+            evidence.fetch_soon(filed.submission.case.id)  # into the evidence store; its job retries the rest
 
     @r.callback_query(CounterInvite.filter())
     async def invite(callback: CallbackQuery, callback_data: CounterInvite, bot: Bot, bots: dict[Front, Bot],

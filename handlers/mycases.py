@@ -315,7 +315,7 @@ def router() -> Router:
             await send_text(bot, message.chat.id, _("📎 {name} is added to case {number}. Send more, or tap “Done”.")
                             .format(name=evidence_label(item, number), number=view.case.number),
                             reply_markup=done_keyboard(view.case.id))
-            await evidence.fetch(view.case.id)  # into the evidence store now; its job retries what fails
+            evidence.fetch_soon(view.case.id)  # into the evidence store; its job retries what fails
 
     @r.message(CaseStep.evidence, ~(F.text.startswith("/")))
     async def evidence_not_a_file(message: Message, bot: Bot, state: FSMContext) -> None:

@@ -59,6 +59,7 @@ class ChatHarness:
     async def _feed(self, update: Any) -> list[TelegramMethod[Any]]:
         before = len(self.session.calls)
         await self.dispatcher.feed_update(self.bot, update)
+        await self.dispatcher["evidence"].settle()  # downloads the update started in the background
         await self.dispatcher["outbox"].flush()  # the sender loop, as if it were prompt
         return self.session.calls[before:]
 

@@ -332,7 +332,7 @@ def router() -> Router:
         submission = await intake.submit(draft, person, ChatDraftSlot(state), today=today)
         await outbox.deliver_now(submission.replies)
         if draft.evidence:
-            await evidence.fetch(submission.case.id)  # into the evidence store now; its job retries what fails
+            evidence.fetch_soon(submission.case.id)  # into the evidence store; its job retries what fails
 
     @r.message(Intake.summary, OpenDraft())
     async def message_at_summary(message: Message, bot: Bot, state: FSMContext, draft: Draft, clock: Clock,

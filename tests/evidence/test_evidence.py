@@ -4,6 +4,7 @@ own route, each view logged), the holder told of new evidence, and the superviso
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -295,3 +296,35 @@ async def test_a_web_chat_upload_is_fetched_through_the_web_front_like_a_telegra
             await BotFiles({}).download(Front.TELEGRAM, uploaded.file_id)  # that front does not run here
     finally:
         await client.close()
+
+
+async def test_a_slow_download_does_not_hold_up_the_workers_next_message(chat, db, monkeypatch) -> None:
+    """The download runs after the update: the chat (one update at a time per person) is free meanwhile."""
+    release = asyncio.Event()
+    download = chat.bot.download_file
+
+    async def slow_download(*args, **kwargs):
+        await release.wait()
+        return await download(*args, **kwargs)
+
+    evidence = chat.dispatcher["evidence"]
+    settle = evidence.settle
+
+    async def not_waiting() -> None:  # the harness waits for downloads after each update; not in this test
+        return None
+
+    monkeypatch.setattr(chat.bot, "download_file", slow_download)
+    monkeypatch.setattr(evidence, "settle", not_waiting)
+    chat.session.host_file("doc-payslip.pdf", PAYSLIP)
+    worker = Worker(chat, WORKER)
+    await fill_wages_complaint(worker, "Hongda Construction", 1)
+    await worker.sends_document("payslip.pdf", len(PAYSLIP))
+    # Bounded so that a download held inside the update fails the test instead of hanging it.
+    await asyncio.wait_for(worker.presses("Submit"), 10)
+    replies = texts(await asyncio.wait_for(chat.send(WORKER, "/mycases", language_code="en"), 10))
+    assert any("LD-2026-000001" in reply for reply in replies)
+    assert not any(evidence_dir(db).glob("*")), "the download is still under way"
+
+    release.set()
+    await settle()
+    assert len(list(evidence_dir(db).glob("*"))) == 1
