@@ -356,9 +356,9 @@ class SupervisionService:
         the centre's mediators), the arbitration office, the inspection liaisons."""
         now = self._clock.now()
         async with self._uow() as tx:
-            case = await tx.cases.get(case_id)
-            if case is None or not supervises(supervisor, case):
-                return Declined(Refusal.NOT_YOURS)
+            case = await _supervised(tx, supervisor, case_id)
+            if isinstance(case, Declined):
+                return case
             items = await self._late_cases(tx, Reach(), case_id)
             if not items:
                 return Declined(SupervisionRefusal.NOTHING_DUE, case)
@@ -382,11 +382,9 @@ class SupervisionService:
         """The case to another mediator of its centre (the machine's REASSIGN: from the queue, their accept)."""
         now = self._clock.now()
         async with self._uow() as tx:
-            case = await tx.cases.get(case_id)
-            if case is None or not supervises(supervisor, case):
-                return Declined(Refusal.NOT_YOURS)
-            if case.version != version:
-                return Declined(Refusal.STALE, case)
+            case = await _supervised(tx, supervisor, case_id, version)
+            if isinstance(case, Declined):
+                return case
             mediator = await tx.people.get(mediator_id)
             if mediator is None or mediator.role is not Role.MEDIATOR or mediator.centre_id != case.centre_id:
                 return Declined(SupervisionRefusal.NOT_A_COLLEAGUE, case)
@@ -405,11 +403,9 @@ class SupervisionService:
         """To another centre, as the desk transfers: waiting there, its acknowledgement counted again."""
         now = self._clock.now()
         async with self._uow() as tx:
-            case = await tx.cases.get(case_id)
-            if case is None or not supervises(supervisor, case):
-                return Declined(Refusal.NOT_YOURS)
-            if case.version != version:
-                return Declined(Refusal.STALE, case)
+            case = await _supervised(tx, supervisor, case_id, version)
+            if isinstance(case, Declined):
+                return case
             if not self._centres.exists(centre_id):
                 return Declined(Refusal.SAME_CENTRE, case)
             result = await change(tx, case, Command(CommandKind.TRANSFER, actor_of(supervisor), centre_id=centre_id,
@@ -427,9 +423,9 @@ class SupervisionService:
 
     async def follow_up_view(self, supervisor: Person, case_id: int) -> FollowUpView | Declined:
         async with self._uow() as tx:
-            case = await tx.cases.get(case_id)
-            if case is None or not supervises(supervisor, case):
-                return Declined(Refusal.NOT_YOURS)
+            case = await _supervised(tx, supervisor, case_id)
+            if isinstance(case, Declined):
+                return case
             return self._view(case, await tx.cases.events(case.id))
 
     @staticmethod
@@ -449,9 +445,9 @@ class SupervisionService:
         if step is FollowUpStep.NOTE and note is None:
             return Declined(SupervisionRefusal.EMPTY_NOTE)
         async with self._uow() as tx:
-            case = await tx.cases.get(case_id)
-            if case is None or not supervises(supervisor, case):
-                return Declined(Refusal.NOT_YOURS)
+            case = await _supervised(tx, supervisor, case_id)
+            if isinstance(case, Declined):
+                return case
             view = self._view(case, await tx.cases.events(case.id))
             if isinstance(view, Declined):
                 return view
@@ -461,3 +457,13 @@ class SupervisionService:
                                                 rating=view.rating)], recorded_at=now)
             return self._view(case, await tx.cases.events(case.id))
 
+
+async def _supervised(tx: SupervisionTransaction, supervisor: Person, case_id: int, version: int | None = None
+                      ) -> Case | Declined:
+    """The case, if this supervisor's to act on (and, given a version, unchanged since their button was drawn)."""
+    case = await tx.cases.get(case_id)
+    if case is None or not supervises(supervisor, case):
+        return Declined(Refusal.NOT_YOURS)
+    if version is not None and case.version != version:
+        return Declined(Refusal.STALE, case)
+    return case

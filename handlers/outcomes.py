@@ -28,6 +28,7 @@ from bot.outcomes import (
     Declined,
     OutcomeNotice,
     OutcomeRefusal,
+    OutcomeResult,
     OutcomeService,
     PaymentAnsweredParams,
     PaymentMissedParams,
@@ -217,10 +218,8 @@ def router() -> Router:
     async def declined(callback: CallbackQuery, result: Declined) -> None:
         await callback.answer(outcome_refusal_text(result.reason, result)[:200], show_alert=True)
 
-    @r.callback_query(PaymentReply.filter(F.a.in_(tuple(ANSWERS))))
-    async def payment_answered(callback: CallbackQuery, callback_data: PaymentReply, person: Person,
-                               outcomes: OutcomeService, outbox: OutboxSender) -> None:
-        result = await outcomes.answer_payment(person, callback_data.term, Payment(callback_data.a))
+    async def answered(callback: CallbackQuery, result: OutcomeResult, outbox: OutboxSender) -> None:
+        """A worker's one-tap answer: refused with the reason, or its question closed and the replies sent."""
         if isinstance(result, Declined):
             await declined(callback, result)
             return
@@ -229,17 +228,16 @@ def router() -> Router:
             await remove_keyboard(callback.message)
         await outbox.deliver_now(result.replies)
 
+    @r.callback_query(PaymentReply.filter(F.a.in_(tuple(ANSWERS))))
+    async def payment_answered(callback: CallbackQuery, callback_data: PaymentReply, person: Person,
+                               outcomes: OutcomeService, outbox: OutboxSender) -> None:
+        await answered(callback, await outcomes.answer_payment(person, callback_data.term, Payment(callback_data.a)),
+                       outbox)
+
     @r.callback_query(RateCase.filter(F.r.in_(tuple(Rating))))
     async def rated(callback: CallbackQuery, callback_data: RateCase, person: Person, outcomes: OutcomeService,
                     outbox: OutboxSender) -> None:
-        result = await outcomes.rate(person, callback_data.case, Rating(callback_data.r))
-        if isinstance(result, Declined):
-            await declined(callback, result)
-            return
-        await callback.answer()
-        if isinstance(callback.message, Message):
-            await remove_keyboard(callback.message)
-        await outbox.deliver_now(result.replies)
+        await answered(callback, await outcomes.rate(person, callback_data.case, Rating(callback_data.r)), outbox)
 
     @r.callback_query(RatingNote.filter())
     async def ask_comment(callback: CallbackQuery, callback_data: RatingNote, bot: Bot, state: FSMContext) -> None:
